@@ -1,0 +1,8 @@
+//! The cluster: nodes, the scheduler that places pods on them, and the kubelet that runs
+//! them.
+
+pub mod kubelet;
+pub mod node;
+pub mod scheduler;
+
+pub use node::{Cluster, Node, NodePool};

@@ -1,0 +1,179 @@
+//! Nodes and node pools.
+//!
+//! A node offers `allocatable` resources; the scheduler's view of it is `requested`, the sum
+//! of the requests of the non-terminal pods bound to it, plus the "non-zero" CPU and memory
+//! requests that kube-scheduler scores with (containers without requests count as 100m CPU
+//! and 200 MiB, `pkg/scheduler/util/pod_resources.go`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::api::NodeId;
+use crate::api::job::Taint;
+use crate::api::resources::Resources;
+use crate::engine::time::SimTime;
+
+/// A group of identical nodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePool {
+    pub name: String,
+    /// Nodes at the start of the run.
+    pub count: u32,
+    pub allocatable: Resources,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<Taint>,
+}
+
+/// One node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    pub pool: u32,
+    pub allocatable: Resources,
+    /// Sum of requests of the pods bound here that are not terminal (pods count included).
+    pub requested: Resources,
+    /// CPU requests with kube-scheduler's non-zero default for containers without one.
+    pub nonzero_cpu_millis: i64,
+    /// Memory requests with the non-zero default.
+    pub nonzero_memory_bytes: i64,
+    pub labels: Arc<BTreeMap<String, String>>,
+    pub taints: Vec<Taint>,
+    /// Ready and reachable.
+    pub ready: bool,
+    /// `spec.unschedulable` (cordoned).
+    pub unschedulable: bool,
+    /// When the node joined the cluster (node-hours).
+    pub up_since: SimTime,
+}
+
+impl Node {
+    /// Allocatable minus requested.
+    pub fn free(&self) -> Resources {
+        let mut f = self.allocatable.clone();
+        f.sub(&self.requested);
+        f
+    }
+}
+
+/// All nodes.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    pub pools: Vec<NodePool>,
+    pub nodes: Vec<Node>,
+}
+
+impl Cluster {
+    /// Builds the nodes of every pool, named `<pool>-<i>`, with the well-known labels
+    /// `kubernetes.io/hostname` and `jobsim.dev/pool` added to the pool's labels.
+    pub fn from_pools(pools: Vec<NodePool>) -> Cluster {
+        let mut cluster = Cluster {
+            pools,
+            nodes: Vec::new(),
+        };
+        for p in 0..cluster.pools.len() {
+            for _ in 0..cluster.pools[p].count {
+                cluster.add_node(p as u32, SimTime::ZERO);
+            }
+        }
+        cluster
+    }
+
+    /// Adds one node to pool `pool` and returns its id.
+    pub fn add_node(&mut self, pool: u32, now: SimTime) -> NodeId {
+        let p = &self.pools[pool as usize];
+        let ordinal = self.nodes.iter().filter(|n| n.pool == pool).count();
+        let name = format!("{}-{}", p.name, ordinal);
+        let mut labels = p.labels.clone();
+        labels.insert("kubernetes.io/hostname".to_string(), name.clone());
+        labels.insert("jobsim.dev/pool".to_string(), p.name.clone());
+        let mut allocatable = p.allocatable.clone();
+        if allocatable.pods == 0 {
+            allocatable.pods = 110;
+        }
+        self.nodes.push(Node {
+            name,
+            pool,
+            allocatable,
+            requested: Resources::default(),
+            nonzero_cpu_millis: 0,
+            nonzero_memory_bytes: 0,
+            labels: Arc::new(labels),
+            taints: p.taints.clone(),
+            ready: true,
+            unschedulable: false,
+            up_since: now,
+        });
+        NodeId((self.nodes.len() - 1) as u32)
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.idx()]
+    }
+
+    pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
+        &mut self.nodes[id.idx()]
+    }
+
+    /// Charges a pod's requests to a node. `nonzero` is the pod's (cpu, memory) with the
+    /// scheduler's defaults for missing requests.
+    pub fn reserve(&mut self, id: NodeId, requests: &Resources, nonzero: (i64, i64)) {
+        let n = &mut self.nodes[id.idx()];
+        n.requested.add(requests);
+        n.nonzero_cpu_millis += nonzero.0;
+        n.nonzero_memory_bytes += nonzero.1;
+    }
+
+    /// Returns a pod's requests to a node.
+    pub fn release(&mut self, id: NodeId, requests: &Resources, nonzero: (i64, i64)) {
+        let n = &mut self.nodes[id.idx()];
+        n.requested.sub(requests);
+        n.nonzero_cpu_millis -= nonzero.0;
+        n.nonzero_memory_bytes -= nonzero.1;
+        debug_assert!(n.requested.cpu_millis >= 0 && n.requested.memory_bytes >= 0);
+        debug_assert!(n.requested.pods >= 0);
+    }
+
+    /// Checks that no node has more requested than allocatable (an invariant of the
+    /// scheduler, asserted by tests and by debug builds after every event).
+    pub fn check_not_overcommitted(&self) -> Result<(), String> {
+        for n in &self.nodes {
+            if !n.requested.fits_in(&n.allocatable) {
+                return Err(format!(
+                    "node {} over-committed: requested {:?} > allocatable {:?}",
+                    n.name, n.requested, n.allocatable
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pools_expand_into_named_labelled_nodes() {
+        let c = Cluster::from_pools(vec![
+            NodePool {
+                name: "cpu".into(),
+                count: 2,
+                allocatable: Resources::new(4000, 16 << 30),
+                labels: [("tier".to_string(), "batch".to_string())].into(),
+                taints: vec![],
+            },
+            NodePool {
+                name: "gpu".into(),
+                count: 1,
+                allocatable: Resources::new(8000, 32 << 30),
+                labels: BTreeMap::new(),
+                taints: vec![],
+            },
+        ]);
+        let names: Vec<&str> = c.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, vec!["cpu-0", "cpu-1", "gpu-0"]);
+        assert_eq!(c.nodes[0].labels["tier"], "batch");
+        assert_eq!(c.nodes[2].labels["kubernetes.io/hostname"], "gpu-0");
+        assert_eq!(c.nodes[0].allocatable.pods, 110);
+    }
+}

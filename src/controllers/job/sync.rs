@@ -1,0 +1,713 @@
+//! `syncJob`, `manageJob` and `trackJobStatusAndRemoveFinalizers` of
+//! `pkg/controller/job/job_controller.go`, step for step.
+//!
+//! The one structural difference: upstream lists every pod of the Job in every sync;
+//! jobsim reads the counters and the list of newly finished pods that the API layer keeps
+//! (`sim::api`), which hold exactly what those listings would compute.
+
+use crate::api::job::{ConditionStatus, JobConditionType, RestartPolicy, reason};
+use crate::api::pod::{DeletedBy, NO_INDEX, Pod, PodPhase};
+use crate::api::{JobId, PodId};
+use crate::controllers::job::policy::{is_pod_failed, match_pod_failure_policy, match_success_policy};
+use crate::engine::time::{SimDuration, SimTime};
+use crate::sim::World;
+use crate::sim::records::{EventKind, ObjectRef};
+
+/// The decision to finish the Job, before it is written as conditions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Finish {
+    /// FailureTarget (new, or already in the status) leading to Failed.
+    Failure {
+        reason: String,
+        message: String,
+        target_in_status: bool,
+    },
+    /// SuccessCriteriaMet (new, or already in the status) leading to Complete.
+    Success {
+        reason: String,
+        message: String,
+        criteria_in_status: bool,
+    },
+}
+
+/// What one sync knows besides the Job itself (`syncJobCtx`).
+struct SyncCtx {
+    active: i32,
+    ready: i32,
+    terminating: i32,
+    succeeded: i64,
+    finish: Option<Finish>,
+    new_backoff: super::backoff::BackoffRecord,
+    newly_succeeded_indexes: u64,
+}
+
+/// Syncs one Job.
+pub fn sync_job(w: &mut World, id: JobId) {
+    let now = w.now;
+    let cfg = w.controller;
+    {
+        let job = &mut w.jobs[id.idx()];
+        if !job.is_live() {
+            return;
+        }
+        if job.status.is_finished() {
+            // The back-off record is removed for finished Jobs.
+            job.backoff = Default::default();
+            return;
+        }
+        if job.spec.managed_by.is_some() {
+            // Managed by another controller: the built-in one skips it entirely.
+            return;
+        }
+        job.stats.syncs += 1;
+    }
+    w.stats.job_syncs += 1;
+
+    let job = &w.jobs[id.idx()];
+    let satisfied = job.expectations.satisfied(now, cfg.expectations_timeout);
+    let only_failed = job.only_replace_failed();
+    let indexed = job.spec.is_indexed();
+    let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
+
+    // getNewFinishedPods: pods with the finalizer that succeeded / count as failed.
+    let mut new_succeeded: Vec<PodId> = Vec::new();
+    let mut new_failed: Vec<PodId> = Vec::new();
+    for &pid in &job.unaccounted {
+        let pod = w.pods.get(pid);
+        if !pod.has_finalizer {
+            continue;
+        }
+        if indexed && (pod.index == NO_INDEX || pod.index >= completions) {
+            continue;
+        }
+        if pod.phase == PodPhase::Succeeded {
+            new_succeeded.push(pid);
+        } else if is_pod_failed(pod, only_failed) {
+            new_failed.push(pid);
+        }
+    }
+    let tpl = job.spec.template.clone();
+    let policy = job.spec.pod_failure_policy.clone();
+    let pod_full_name = |pod: &Pod| -> String {
+        format!(
+            "{}/{}",
+            job.namespace,
+            crate::api::names::pod_name(
+                &job.name,
+                (pod.index != NO_INDEX).then_some(pod.index),
+                &pod.name_suffix
+            )
+        )
+    };
+    let mut non_ignored_failed = 0i64;
+    let mut fail_job_message: Option<String> = None;
+    for &pid in &new_failed {
+        let pod = w.pods.get(pid);
+        let m = match_pod_failure_policy(policy.as_ref(), pod, &tpl, &|| pod_full_name(pod));
+        if m.count_failed {
+            non_ignored_failed += 1;
+        }
+        if fail_job_message.is_none() {
+            fail_job_message = m.fail_job_message;
+        }
+    }
+    let succeeded_finish: Vec<SimTime> = new_succeeded
+        .iter()
+        .map(|&p| w.pods.get(p).api_finish_time())
+        .collect();
+    let failed_finish: Vec<SimTime> = new_failed
+        .iter()
+        .map(|&p| w.pods.get(p).api_finish_time())
+        .collect();
+
+    let job = &mut w.jobs[id.idx()];
+    let mut ctx = SyncCtx {
+        active: job.counts.active,
+        ready: job.counts.ready,
+        terminating: job.counts.terminating,
+        succeeded: i64::from(job.status.succeeded) + new_succeeded.len() as i64,
+        finish: None,
+        new_backoff: job.backoff.next(&succeeded_finish, &failed_finish),
+        newly_succeeded_indexes: 0,
+    };
+    let failed = i64::from(job.status.failed) + non_ignored_failed;
+
+    // Job first start: startTime is set only when the Job is not suspended.
+    let mut start_time_exact = job.status.start_time;
+    if job.status.start_time.is_none() && !job.spec.suspend {
+        job.status.start_time = Some(now.api_truncated());
+        // This sync still holds the exact time; later syncs read the stored, truncated one.
+        start_time_exact = Some(now);
+    }
+
+    let exceeds_backoff_limit = failed > i64::from(job.spec.backoff_limit);
+    if let Some(c) = job.status.condition(JobConditionType::SuccessCriteriaMet)
+        && c.status == ConditionStatus::True
+    {
+        ctx.finish = Some(Finish::Success {
+            reason: c.reason.clone(),
+            message: c.message.clone(),
+            criteria_in_status: true,
+        });
+    }
+    if ctx.finish.is_none() {
+        if let Some(c) = job.status.condition(JobConditionType::FailureTarget)
+            && c.status == ConditionStatus::True
+        {
+            ctx.finish = Some(Finish::Failure {
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+                target_in_status: true,
+            });
+        } else if let Some(message) = fail_job_message {
+            ctx.finish = Some(Finish::Failure {
+                reason: reason::POD_FAILURE_POLICY.to_string(),
+                message,
+                target_in_status: false,
+            });
+        }
+    }
+    let mut deadline_requeue: Option<SimDuration> = None;
+    if ctx.finish.is_none() {
+        let past_on_failure = job.spec.template.restart_policy == RestartPolicy::OnFailure && {
+            let sum = job.counts.live_restarts;
+            if job.spec.backoff_limit == 0 {
+                sum > 0
+            } else {
+                sum >= i64::from(job.spec.backoff_limit)
+            }
+        };
+        if exceeds_backoff_limit || past_on_failure {
+            ctx.finish = Some(failure(
+                reason::BACKOFF_LIMIT_EXCEEDED,
+                reason::BACKOFF_LIMIT_EXCEEDED_MESSAGE,
+            ));
+        } else if let (Some(ads), Some(start), false) = (
+            job.spec.active_deadline_seconds,
+            start_time_exact,
+            job.spec.suspend,
+        ) {
+            let allowed = SimDuration::from_secs(ads.max(0) as u64);
+            let elapsed = now.saturating_since(start);
+            if elapsed >= allowed {
+                ctx.finish = Some(failure(
+                    reason::DEADLINE_EXCEEDED,
+                    reason::DEADLINE_EXCEEDED_MESSAGE,
+                ));
+            } else {
+                deadline_requeue = Some(allowed.saturating_sub(elapsed));
+            }
+        }
+    }
+
+    if indexed {
+        // calculateSucceededIndexes: the stored completedIndexes plus new successes.
+        for &pid in &new_succeeded {
+            let index = w.pods.get(pid).index;
+            if w.jobs[id.idx()].status.completed_indexes.insert(index) {
+                ctx.newly_succeeded_indexes += 1;
+            }
+        }
+        let job = &mut w.jobs[id.idx()];
+        ctx.succeeded = job.status.completed_indexes.total() as i64;
+        if ctx.finish.is_none()
+            && let Some(message) =
+                match_success_policy(job.spec.success_policy.as_ref(), &job.status.completed_indexes)
+        {
+            ctx.finish = Some(Finish::Success {
+                reason: reason::SUCCESS_POLICY.to_string(),
+                message,
+                criteria_in_status: false,
+            });
+        }
+    }
+    if let Some(d) = deadline_requeue {
+        w.enqueue_job_after(id, d);
+    }
+
+    let mut suspend_changed = false;
+    if ctx.finish.is_some() {
+        // deleteActivePods: every active pod is deleted, finalizers kept; they are counted
+        // below.
+        let victims: Vec<PodId> = w.jobs[id.idx()]
+            .pods
+            .iter()
+            .copied()
+            .filter(|&p| w.pods.get(p).is_active())
+            .collect();
+        let deleted_ready = victims.iter().filter(|&&p| w.pods.get(p).ready).count() as i32;
+        for &p in &victims {
+            w.delete_pod(p, DeletedBy::JobController, false);
+        }
+        let deleted = victims.len() as i32;
+        if deleted != ctx.active || !satisfied {
+            // Cannot declare the Job finished while pods may still appear.
+            ctx.finish = None;
+        }
+        ctx.active -= deleted;
+        ctx.terminating += deleted;
+        ctx.ready -= deleted_ready;
+    } else {
+        let mut manage_called = false;
+        if satisfied && w.jobs[id.idx()].deleted_at.is_none() {
+            manage_job(w, id, &mut ctx);
+            manage_called = true;
+        }
+        let job = &mut w.jobs[id.idx()];
+        let complete = match job.spec.completions {
+            None => ctx.succeeded > 0 && ctx.active == 0,
+            Some(c) => ctx.succeeded >= i64::from(c) && ctx.active == 0,
+        };
+        if complete {
+            let (r, m) = if cfg.completions_reached_reason {
+                (
+                    reason::COMPLETIONS_REACHED,
+                    reason::COMPLETIONS_REACHED_MESSAGE,
+                )
+            } else {
+                ("", "")
+            };
+            ctx.finish = Some(Finish::Success {
+                reason: r.to_string(),
+                message: m.to_string(),
+                criteria_in_status: false,
+            });
+        } else if manage_called {
+            if job.spec.suspend {
+                if job.status.ensure_condition(
+                    JobConditionType::Suspended,
+                    ConditionStatus::True,
+                    reason::JOB_SUSPENDED,
+                    reason::JOB_SUSPENDED_MESSAGE,
+                    now,
+                ) {
+                    suspend_changed = true;
+                    w.event(ObjectRef::Job(id), EventKind::Suspended);
+                }
+            } else if job.status.ensure_condition(
+                JobConditionType::Suspended,
+                ConditionStatus::False,
+                reason::JOB_RESUMED,
+                reason::JOB_RESUMED_MESSAGE,
+                now,
+            ) {
+                suspend_changed = true;
+                // Resumed Jobs restart the activeDeadlineSeconds clock.
+                job.status.start_time = Some(now.api_truncated());
+                w.event(ObjectRef::Job(id), EventKind::Resumed);
+            }
+        }
+    }
+
+    let job = &mut w.jobs[id.idx()];
+    let needs_status_update = suspend_changed
+        || ctx.active != job.status.active
+        || ctx.ready != job.status.ready
+        || ctx.terminating != job.status.terminating;
+    job.status.active = ctx.active;
+    job.status.ready = ctx.ready;
+    job.status.terminating = ctx.terminating;
+    track_status_and_remove_finalizers(w, id, ctx, needs_status_update);
+}
+
+fn failure(reason: &str, message: &str) -> Finish {
+    Finish::Failure {
+        reason: reason.to_string(),
+        message: message.to_string(),
+        target_in_status: false,
+    }
+}
+
+/// `manageJob`: creates or deletes pods so that the number of active pods matches what
+/// the Job wants. Updates `ctx.active`, `ctx.ready` and `ctx.terminating`.
+fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
+    let now = w.now;
+    let cfg = w.controller;
+    let job = &w.jobs[id.idx()];
+    let parallelism = i64::from(job.spec.parallelism);
+    let active = i64::from(ctx.active);
+
+    if job.spec.suspend {
+        let victims = active_pods_for_removal(w, id, ctx.active.max(0) as usize);
+        delete_job_pods(w, id, &victims, ctx);
+        return;
+    }
+
+    let want_active = match job.spec.completions {
+        // Work queue: keep parallelism pods until one succeeds, then only let the running
+        // ones finish.
+        None => {
+            if ctx.succeeded > 0 {
+                active
+            } else {
+                parallelism
+            }
+        }
+        Some(c) => (i64::from(c) - ctx.succeeded).min(parallelism).max(0),
+    };
+
+    let rm_at_least = (active - want_active).max(0) as usize;
+    let mut victims = active_pods_for_removal(w, id, rm_at_least);
+    victims.truncate(cfg.max_pod_create_delete_per_sync);
+    if !victims.is_empty() {
+        // A sync either deletes or creates pods; deletion wins.
+        delete_job_pods(w, id, &victims, ctx);
+        return;
+    }
+
+    let job = &w.jobs[id.idx()];
+    let terminating = if job.only_replace_failed() {
+        i64::from(ctx.terminating)
+    } else {
+        0
+    };
+    let mut diff = want_active - terminating - active;
+    if diff <= 0 {
+        return;
+    }
+    if !job.spec.has_backoff_limit_per_index() {
+        let remaining = ctx.new_backoff.remaining(
+            now,
+            cfg.pod_failure_backoff_base,
+            cfg.pod_failure_backoff_max,
+        );
+        if !remaining.is_zero() {
+            // enqueueSyncJobWithDelay: never sooner than the batch period. Upstream
+            // v1.32-v1.34.x reported active=0 here until kubernetes#139457 (patched in
+            // 1.33.x+/1.34.x); jobsim models the patched behaviour and keeps `active`.
+            w.enqueue_job_after(id, remaining.max(cfg.sync_batch_period));
+            return;
+        }
+    }
+    diff = diff.min(cfg.max_pod_create_delete_per_sync as i64);
+    let indexes: Option<Vec<u32>> = if job.spec.is_indexed() {
+        let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
+        let pending = job.indexes.first_pending(diff as usize, completions);
+        diff = pending.len() as i64;
+        Some(pending)
+    } else {
+        None
+    };
+    if diff <= 0 {
+        return;
+    }
+    let job = &mut w.jobs[id.idx()];
+    // ExpectCreations replaces the Job's expectations.
+    job.expectations = super::Expectations {
+        adds: diff,
+        deletes: 0,
+        set_at: now,
+    };
+    match indexes {
+        Some(list) => {
+            for index in list {
+                w.jobs[id.idx()].indexes.take(index);
+                w.create_pod(id, Some(index));
+            }
+        }
+        None => {
+            for _ in 0..diff {
+                w.create_pod(id, None);
+            }
+        }
+    }
+    ctx.active += diff as i32;
+}
+
+/// `deleteJobPods`: removes the tracking finalizer, then deletes (scale-down and
+/// suspension: these pods are never counted as failed).
+fn delete_job_pods(w: &mut World, id: JobId, victims: &[PodId], ctx: &mut SyncCtx) {
+    if victims.is_empty() {
+        return;
+    }
+    let now = w.now;
+    w.jobs[id.idx()].expectations = super::Expectations {
+        adds: 0,
+        deletes: victims.len() as i64,
+        set_at: now,
+    };
+    let removed_ready = victims.iter().filter(|&&p| w.pods.get(p).ready).count() as i32;
+    for &p in victims {
+        w.delete_pod(p, DeletedBy::JobController, true);
+    }
+    let removed = victims.len() as i32;
+    ctx.active -= removed;
+    ctx.terminating += removed;
+    ctx.ready -= removed_ready;
+}
+
+/// `controller.ActivePods` order: the pods it is cheapest to lose come first.
+fn removal_order(a: &Pod, b: &Pod) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    // 1. Unassigned before assigned.
+    if a.node.is_none() != b.node.is_none() {
+        return if a.node.is_none() {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        };
+    }
+    // 2. Pending before Running.
+    if a.phase != b.phase {
+        return a.phase.cmp(&b.phase);
+    }
+    // 3. Not ready before ready.
+    if a.ready != b.ready {
+        return if a.ready {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        };
+    }
+    // 4. Ready for less time first (later ready time first).
+    if a.ready && b.ready {
+        let (ta, tb) = (
+            a.ready_at.map(SimTime::api_truncated),
+            b.ready_at.map(SimTime::api_truncated),
+        );
+        if ta != tb {
+            return tb.cmp(&ta);
+        }
+    }
+    // 5. More restarts first.
+    if a.restart_count != b.restart_count {
+        return b.restart_count.cmp(&a.restart_count);
+    }
+    // 6. Newer first (creation time, whole seconds); then, where upstream's unstable sort
+    //    leaves the order open, the later-created pod first.
+    let (ca, cb) = (a.created_at.api_truncated(), b.created_at.api_truncated());
+    if ca != cb {
+        return cb.cmp(&ca);
+    }
+    b.ordinal.cmp(&a.ordinal)
+}
+
+/// `activePodsForRemoval`: for Indexed Jobs first pods with an invalid index or a
+/// duplicate of another active pod's index, then the cheapest pods to lose.
+fn active_pods_for_removal(w: &World, id: JobId, rm_at_least: usize) -> Vec<PodId> {
+    let job = &w.jobs[id.idx()];
+    let mut active: Vec<PodId> = job
+        .pods
+        .iter()
+        .copied()
+        .filter(|&p| w.pods.get(p).is_active())
+        .collect();
+    let mut rm: Vec<PodId> = Vec::new();
+    if job.spec.is_indexed() {
+        let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
+        // Group by index; keep the best pod of each valid index.
+        active.sort_by(|&a, &b| {
+            let (pa, pb) = (w.pods.get(a), w.pods.get(b));
+            pa.index
+                .cmp(&pb.index)
+                .then_with(|| removal_order(pa, pb))
+        });
+        let mut left = Vec::with_capacity(active.len());
+        let mut i = 0;
+        while i < active.len() {
+            let index = w.pods.get(active[i]).index;
+            let mut j = i + 1;
+            while j < active.len() && w.pods.get(active[j]).index == index {
+                j += 1;
+            }
+            if index == NO_INDEX || index >= completions {
+                rm.extend_from_slice(&active[i..j]);
+            } else {
+                // All but the last in removal order are duplicates.
+                rm.extend_from_slice(&active[i..j - 1]);
+                left.push(active[j - 1]);
+            }
+            i = j;
+        }
+        active = left;
+    }
+    if rm.len() < rm_at_least {
+        active.sort_by(|&a, &b| removal_order(w.pods.get(a), w.pods.get(b)));
+        let need = (rm_at_least - rm.len()).min(active.len());
+        rm.extend_from_slice(&active[..need]);
+    }
+    rm
+}
+
+/// `trackJobStatusAndRemoveFinalizers`: counts newly finished pods, removes their
+/// finalizers, writes conditions and the status.
+fn track_status_and_remove_finalizers(
+    w: &mut World,
+    id: JobId,
+    mut ctx: SyncCtx,
+    mut needs_flush: bool,
+) {
+    let now = w.now;
+    let cfg = w.controller;
+    let job = &w.jobs[id.idx()];
+    let indexed = job.spec.is_indexed();
+    let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
+    let only_failed = job.only_replace_failed();
+    let finishing_as_failure = matches!(ctx.finish, Some(Finish::Failure { .. }));
+
+    // Which pods to look at: every pod with the finalizer when the Job is finishing (the
+    // deleted active pods are counted too), otherwise the newly finished ones.
+    let mut candidates: Vec<PodId> = if ctx.finish.is_some() {
+        job.pods
+            .iter()
+            .copied()
+            .filter(|&p| w.pods.get(p).has_finalizer)
+            .collect()
+    } else {
+        job.unaccounted
+            .iter()
+            .copied()
+            .filter(|&p| w.pods.get(p).has_finalizer)
+            .collect()
+    };
+    if indexed {
+        // Sort to introduce completed indexes in order.
+        candidates.sort_by_key(|&p| (w.pods.get(p).index, p.0));
+    }
+    if ctx.newly_succeeded_indexes > 0 {
+        needs_flush = true;
+    }
+
+    let policy = job.spec.pod_failure_policy.clone();
+    let tpl = job.spec.template.clone();
+    let mut to_remove: Vec<PodId> = Vec::new();
+    let mut uncounted_succeeded = 0i32;
+    let mut uncounted_failed = 0i32;
+    let mut reached_max = false;
+    let max_uncounted = cfg.max_uncounted_pods;
+    for &pid in &candidates {
+        let pod = w.pods.get(pid);
+        let consider_failed = is_pod_failed(pod, only_failed);
+        let can_remove = ctx.finish.is_some()
+            || job.deleted_at.is_some()
+            || pod.phase == PodPhase::Succeeded
+            || consider_failed;
+        if !can_remove {
+            continue;
+        }
+        to_remove.push(pid);
+        let valid_index = !indexed || (pod.index != NO_INDEX && pod.index < completions);
+        if pod.phase == PodPhase::Succeeded {
+            if !indexed {
+                uncounted_succeeded += 1;
+                needs_flush = true;
+            }
+        } else if (consider_failed || finishing_as_failure) && valid_index {
+            let counted = policy.is_none()
+                || match_pod_failure_policy(policy.as_ref(), pod, &tpl, &|| String::new())
+                    .count_failed;
+            if counted {
+                uncounted_failed += 1;
+                needs_flush = true;
+            }
+        }
+        if ctx.newly_succeeded_indexes as usize
+            + uncounted_succeeded as usize
+            + uncounted_failed as usize
+            >= max_uncounted
+        {
+            reached_max = true;
+            break;
+        }
+    }
+
+    let job = &mut w.jobs[id.idx()];
+    if indexed {
+        job.status.succeeded = job.status.completed_indexes.total() as i32;
+    }
+    let mut final_condition: Option<(JobConditionType, String, String)> = None;
+    match ctx.finish.take() {
+        Some(Finish::Failure {
+            reason,
+            message,
+            target_in_status,
+        }) => {
+            // Since 1.31 every failure goes through FailureTarget first; before that only
+            // podFailurePolicy's FailJob did.
+            let interim = cfg.delay_terminal_condition || reason == reason::POD_FAILURE_POLICY;
+            if interim && !target_in_status {
+                job.status.conditions.push(crate::api::job::JobCondition {
+                    condition_type: JobConditionType::FailureTarget,
+                    status: ConditionStatus::True,
+                    reason: reason.clone(),
+                    message: message.clone(),
+                    last_transition_time: now.api_truncated(),
+                });
+                needs_flush = true;
+            }
+            final_condition = Some((JobConditionType::Failed, reason, message));
+        }
+        Some(Finish::Success {
+            reason,
+            message,
+            criteria_in_status,
+        }) => {
+            if cfg.delay_terminal_condition && !criteria_in_status {
+                job.status.conditions.push(crate::api::job::JobCondition {
+                    condition_type: JobConditionType::SuccessCriteriaMet,
+                    status: ConditionStatus::True,
+                    reason: reason.clone(),
+                    message: message.clone(),
+                    last_transition_time: now.api_truncated(),
+                });
+                needs_flush = true;
+            }
+            final_condition = Some((JobConditionType::Complete, reason, message));
+        }
+        None => {}
+    }
+
+    // Flush: counters take the pods whose finalizers are removed.
+    if !indexed {
+        job.status.succeeded += uncounted_succeeded;
+    }
+    job.status.failed += uncounted_failed;
+    if needs_flush {
+        job.backoff = ctx.new_backoff;
+    }
+    // The accounted pods leave the unaccounted list; the rest wait for the next sync.
+    let removed: std::collections::BTreeSet<u32> = to_remove.iter().map(|p| p.0).collect();
+    job.unaccounted.retain(|p| !removed.contains(&p.0));
+    for &pid in &to_remove {
+        w.remove_finalizer(pid);
+    }
+
+    // enactJobFinished.
+    let job = &mut w.jobs[id.idx()];
+    let mut job_finished = false;
+    if let Some((ctype, reason, message)) = final_condition
+        && !reached_max
+        && !(cfg.delay_terminal_condition && ctx.terminating > 0)
+    {
+        job.status
+            .ensure_condition(ctype, ConditionStatus::True, &reason, &message, now);
+        if ctype == JobConditionType::Complete {
+            job.status.completion_time = Some(now.api_truncated());
+        }
+        job.finished_at = Some(now);
+        job_finished = true;
+        needs_flush = true;
+    }
+    if needs_flush {
+        // The status update comes back through the Job informer: updateJob (same
+        // generation) -> enqueueSyncJobBatched.
+        w.enqueue_job_batched(id);
+    }
+    if job_finished {
+        let job = &w.jobs[id.idx()];
+        if job.status.has_true(JobConditionType::Complete) {
+            if let Some(c) = job.spec.completions
+                && job.status.succeeded > c
+            {
+                w.event(ObjectRef::Job(id), EventKind::TooManySucceededPods);
+            }
+            w.event(ObjectRef::Job(id), EventKind::Completed);
+        } else if let Some(c) = job.status.condition(JobConditionType::Failed) {
+            let kind = EventKind::JobFailed {
+                reason: c.reason.clone(),
+                message: c.message.clone(),
+            };
+            w.event(ObjectRef::Job(id), kind);
+        }
+    }
+}

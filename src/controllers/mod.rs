@@ -1,0 +1,4 @@
+//! Controllers of kube-controller-manager that decide a Job's fate: the Job controller and
+//! the TTL-after-finished controller.
+
+pub mod job;

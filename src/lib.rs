@@ -1,0 +1,8 @@
+//! jobsim: a deterministic discrete-event simulator of Kubernetes batch/v1 Jobs.
+
+pub mod api;
+pub mod cluster;
+pub mod controllers;
+pub mod engine;
+pub mod sim;
+pub mod workload;

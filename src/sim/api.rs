@@ -1,0 +1,385 @@
+//! The API server and the informers, reduced to what the components need.
+//!
+//! Every change to a pod goes through [`World::update_pod`], which compares what the Job
+//! controller's informer saw before and after the change and keeps the Job's counters, its
+//! list of finished-but-unaccounted pods and its pending indexes in step; releases node
+//! resources when a pod turns terminal; and enqueues the Job (`updatePod` →
+//! `enqueueSyncJobBatched`). No component updates those derived views by hand, so they
+//! cannot drift.
+
+use crate::api::names;
+use crate::api::pod::{DeletedBy, Deletion, Pod, PodPhase, NO_INDEX};
+use crate::api::{JobId, NodeId, PodId};
+use crate::controllers::job::policy::is_pod_failed;
+use crate::engine::rng::Purpose;
+use crate::engine::time::SimDuration;
+
+use super::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord, Record};
+use super::world::{Event, World};
+
+/// What the Job controller derives from one pod.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct PodFlags {
+    active: bool,
+    ready: bool,
+    terminating: bool,
+    /// Restarts counted by the OnFailure backoffLimit rule (Pending/Running pods only).
+    live_restarts: i64,
+    /// Has the tracking finalizer and counts as succeeded or failed: must be accounted.
+    finished: bool,
+    /// Keeps its completion index from being handed out again.
+    holds_index: bool,
+    terminal: bool,
+}
+
+impl World {
+    fn flags(&self, pod: &Pod) -> PodFlags {
+        let job = &self.jobs[pod.job.idx()];
+        let only_failed = job.only_replace_failed();
+        let active = pod.is_active();
+        let terminating = pod.is_terminating();
+        PodFlags {
+            active,
+            ready: active && pod.ready,
+            terminating,
+            live_restarts: if pod.phase.is_terminal() {
+                0
+            } else {
+                i64::from(pod.restart_count)
+            },
+            finished: pod.has_finalizer
+                && (pod.phase == PodPhase::Succeeded || is_pod_failed(pod, only_failed)),
+            holds_index: active || (only_failed && terminating),
+            terminal: pod.phase.is_terminal(),
+        }
+    }
+
+    /// Applies `change` to a pod and propagates its consequences. Returns whether the pod
+    /// object still exists afterwards.
+    pub fn update_pod(&mut self, id: PodId, change: impl FnOnce(&mut Pod)) -> bool {
+        let before = self.flags(self.pods.get(id));
+        change(self.pods.get_mut(id));
+        let after = self.flags(self.pods.get(id));
+        self.apply_flags(id, before, after);
+        self.maybe_remove(id)
+    }
+
+    fn apply_flags(&mut self, id: PodId, before: PodFlags, after: PodFlags) {
+        let pod = self.pods.get(id);
+        let job_id = pod.job;
+        if !before.terminal && after.terminal {
+            if let Some(node) = pod.node {
+                let tpl = self.jobs[job_id.idx()].spec.template.clone();
+                self.cluster
+                    .release(node, &tpl.requests, tpl.nonzero_requests);
+                self.cluster_changed();
+            }
+            let pod = self.pods.get(id);
+            let stats = &mut self.jobs[job_id.idx()].stats;
+            if pod.phase == PodPhase::Succeeded {
+                stats.pod_successes += 1;
+            } else {
+                stats.pod_failures += 1;
+                self.stats.pod_failures += 1;
+            }
+        }
+        let pod = self.pods.get(id);
+        let (index, attempt, started, phase, has_finalizer) = (
+            pod.index,
+            pod.attempt,
+            pod.started_at.is_some(),
+            pod.phase,
+            pod.has_finalizer,
+        );
+        let job = &mut self.jobs[job_id.idx()];
+        job.counts.active += i32::from(after.active) - i32::from(before.active);
+        job.counts.ready += i32::from(after.ready) - i32::from(before.ready);
+        job.counts.terminating += i32::from(after.terminating) - i32::from(before.terminating);
+        job.counts.live_restarts += after.live_restarts - before.live_restarts;
+        if after.finished && !before.finished {
+            job.unaccounted.push(id);
+        }
+        if before.holds_index && !after.holds_index && index != NO_INDEX {
+            let will_succeed = phase == PodPhase::Succeeded && has_finalizer;
+            if !will_succeed {
+                // The next run of this index gets the next attempt number.
+                let next = attempt + u32::from(started);
+                let e = job.next_attempt.entry(index).or_insert(0);
+                *e = (*e).max(next);
+                let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
+                // With backoffLimitPerIndex a counted failure may fail the index: the
+                // accounting in the next sync decides (see sync::account_pods).
+                let deferred = job.spec.has_backoff_limit_per_index()
+                    && has_finalizer
+                    && after.finished;
+                if !deferred
+                    && index < completions
+                    && !job.status.completed_indexes.contains(index)
+                    && !job
+                        .status
+                        .failed_indexes
+                        .as_ref()
+                        .is_some_and(|f| f.contains(index))
+                {
+                    job.indexes.give_back(index);
+                }
+            }
+        }
+        // Every pod write is an informer update: updatePod -> enqueueSyncJobBatched.
+        self.enqueue_job_batched(job_id);
+    }
+
+    /// Drops a pod object once nothing holds it: no finalizer, and either terminal or
+    /// deleted before reaching a node. Returns whether the pod still exists.
+    fn maybe_remove(&mut self, id: PodId) -> bool {
+        let pod = self.pods.get(id);
+        let gone = !pod.has_finalizer
+            && (pod.phase.is_terminal() || (pod.deletion.is_some() && pod.node.is_none()));
+        if !gone {
+            return true;
+        }
+        // Leaving the informer: the pod no longer counts anywhere.
+        let before = self.flags(pod);
+        let gone = PodFlags {
+            terminal: before.terminal,
+            ..PodFlags::default()
+        };
+        self.apply_flags(id, before, gone);
+        if self.record_pods {
+            let record = self.pod_record(id);
+            self.records.push(Record::Pod(Box::new(record)));
+        }
+        let pod = self.pods.remove(id);
+        let job = &mut self.jobs[pod.job.idx()];
+        let slot = pod.slot_in_job as usize;
+        job.pods.swap_remove(slot);
+        if let Some(&moved) = job.pods.get(slot) {
+            self.pods.get_mut(moved).slot_in_job = slot as u32;
+        }
+        false
+    }
+
+    /// The record of a live pod.
+    pub fn pod_record(&self, id: PodId) -> PodRecord {
+        let p = self.pods.get(id);
+        PodRecord {
+            name: PodName {
+                job: p.job,
+                index: p.index,
+                suffix: p.name_suffix,
+            },
+            ordinal: p.ordinal,
+            node: p.node,
+            created: p.created_at,
+            scheduled: p.scheduled_at,
+            started: p.started_at,
+            finished: p.finished_at,
+            deleted: p.deletion.map(|d| d.requested_at),
+            phase: p.phase,
+            exit_code: p.exit.map(|e| e.exit_code),
+            reason: p.reason.or(p.exit.map(|e| e.reason)),
+            disruption: p.disruption,
+            restarts: p.restart_count,
+            attempt: p.attempt,
+        }
+    }
+
+    pub fn pod_name(&self, id: PodId) -> PodName {
+        let p = self.pods.get(id);
+        PodName {
+            job: p.job,
+            index: p.index,
+            suffix: p.name_suffix,
+        }
+    }
+
+    /// Records a Kubernetes event.
+    pub fn event(&mut self, object: ObjectRef, kind: EventKind) {
+        if self.record_events {
+            self.records.push(Record::Event(EventRecord {
+                time: self.now,
+                object,
+                kind,
+            }));
+        }
+    }
+
+    /// Node usage changed: unschedulable pods may fit now.
+    pub fn cluster_changed(&mut self) {
+        self.cluster_version += 1;
+        self.scheduler_cluster_event();
+    }
+
+    /// POST a pod for `job` (Indexed Jobs: with completion `index`).
+    pub fn create_pod(&mut self, job_id: JobId, index: Option<u32>) -> PodId {
+        let job = &mut self.jobs[job_id.idx()];
+        let ordinal = job.next_ordinal;
+        job.next_ordinal += 1;
+        job.stats.pods_created += 1;
+        self.stats.pods_created += 1;
+        let attempt = match index {
+            Some(i) => job.next_attempt.remove(&i).unwrap_or(0),
+            None => 0,
+        };
+        let mut rng = self.streams.stream(
+            Purpose::PodName,
+            job.key,
+            u64::from(ordinal),
+            0,
+        );
+        let suffix = names::random_suffix(&mut rng);
+        let slot_in_job = job.pods.len() as u32;
+        let pod = Pod {
+            job: job_id,
+            index: index.unwrap_or(NO_INDEX),
+            ordinal,
+            attempt,
+            pending_exit: None,
+            crash_backoff: SimDuration::ZERO,
+            crash_backoff_updated: None,
+            name_suffix: suffix,
+            node: None,
+            assumed_node: None,
+            phase: PodPhase::Pending,
+            ready: false,
+            created_at: self.now,
+            scheduled_at: None,
+            started_at: None,
+            ready_at: None,
+            finished_at: None,
+            deletion: None,
+            has_finalizer: true,
+            restart_count: 0,
+            exit: None,
+            other_exits: Vec::new(),
+            disruption: None,
+            extra_conditions: Vec::new(),
+            reason: None,
+            index_failure_count: 0,
+            index_ignored_failure_count: 0,
+            scheduling_attempts: 0,
+            generation: 0,
+            slot_in_job,
+            accounted: false,
+        };
+        let id = self.pods.insert(pod);
+        let job = &mut self.jobs[job_id.idx()];
+        job.pods.push(id);
+        // The informer sees the new pod: addPod -> CreationObserved + enqueueSyncJobBatched.
+        job.counts.active += 1;
+        job.expectations.adds -= 1;
+        self.enqueue_job_batched(job_id);
+        let name = self.pod_name(id);
+        self.event(ObjectRef::Job(job_id), EventKind::SuccessfulCreate(name));
+        self.scheduler_enqueue(id);
+        id
+    }
+
+    /// DELETE a pod. `remove_finalizer_first` is the Job controller's `deleteJobPods`
+    /// (scale-down, suspension): such pods are never counted.
+    pub fn delete_pod(&mut self, id: PodId, by: DeletedBy, remove_finalizer_first: bool) {
+        let pod = self.pods.get(id);
+        if pod.deletion.is_some() {
+            return;
+        }
+        let job_id = pod.job;
+        let tpl_grace = self.jobs[job_id.idx()].spec.template.termination_grace_period;
+        // The API server deletes at once what no kubelet runs (`CheckGracefulDelete`).
+        let grace = if pod.node.is_none() || pod.phase.is_terminal() {
+            SimDuration::ZERO
+        } else {
+            tpl_grace
+        };
+        if pod.node.is_none()
+            && let Some(node) = pod.assumed_node
+        {
+            // The scheduler had reserved a node for a binding still in flight.
+            let tpl = self.jobs[job_id.idx()].spec.template.clone();
+            self.cluster.release(node, &tpl.requests, tpl.nonzero_requests);
+            self.pods.get_mut(id).assumed_node = None;
+            self.cluster_changed();
+        }
+        let name = self.pod_name(id);
+        let now = self.now;
+        if by == DeletedBy::JobController {
+            self.event(ObjectRef::Job(job_id), EventKind::SuccessfulDelete(name));
+        }
+        let exists = self.update_pod(id, |p| {
+            if remove_finalizer_first {
+                p.has_finalizer = false;
+                p.accounted = true;
+            }
+            p.deletion = Some(Deletion {
+                requested_at: now,
+                grace,
+                by,
+            });
+            if let DeletedBy::Disruption(reason) = by {
+                p.disruption = Some(reason);
+            }
+        });
+        // deletePod(final=false) -> DeletionObserved.
+        self.jobs[job_id.idx()].expectations.deletes -= 1;
+        if exists {
+            self.kubelet_stop(id);
+        }
+    }
+
+    /// PATCH away the tracking finalizer.
+    pub fn remove_finalizer(&mut self, id: PodId) {
+        self.update_pod(id, |p| {
+            p.has_finalizer = false;
+            p.accounted = true;
+        });
+    }
+
+    /// A pod's terminal phase, as kubelet or PodGC sets it.
+    pub(crate) fn schedule_pod_gc(&mut self) {
+        if self.pod_gc_pending {
+            return;
+        }
+        self.pod_gc_pending = true;
+        // PodGC runs every 20 s from controller start (`--gc-check-period` default is not
+        // configurable; `gcCheckPeriod` = 20 s in pkg/controller/podgc).
+        let period = 20_000;
+        let next = (self.now.as_millis() / period + 1) * period;
+        self.queue
+            .push(crate::engine::time::SimTime::from_millis(next), Event::PodGc);
+    }
+
+    /// PodGC: terminating pods that never reached a node are marked Failed
+    /// (`gcUnscheduledTerminating`, with DisruptionTarget DeletionByPodGC), so that Jobs
+    /// that only replace failed pods can replace them.
+    pub(crate) fn on_pod_gc(&mut self) {
+        self.pod_gc_pending = false;
+        let victims: Vec<PodId> = self
+            .pods
+            .iter()
+            .filter(|(_, p)| p.node.is_none() && p.deletion.is_some() && !p.phase.is_terminal())
+            .map(|(id, _)| id)
+            .collect();
+        let now = self.now;
+        for id in victims {
+            self.update_pod(id, |p| {
+                p.phase = PodPhase::Failed;
+                p.finished_at = Some(now);
+                p.disruption = Some(crate::api::pod::DisruptionReason::DeletionByPodGC);
+            });
+        }
+    }
+
+    /// Binds a pod to a node (the scheduler's Bind, visible to the kubelet at once).
+    pub fn bind_pod(&mut self, id: PodId, node: NodeId) {
+        let now = self.now;
+        // The scheduler reserved the node's resources when it chose it (`assume`).
+        self.update_pod(id, |p| {
+            p.node = Some(node);
+            p.scheduled_at = Some(now);
+        });
+        self.event(
+            ObjectRef::Pod(self.pod_name(id)),
+            EventKind::Scheduled(node),
+        );
+        self.kubelet_admit(id);
+    }
+}

@@ -1,0 +1,266 @@
+//! kubelet handlers: starting bound pods, running containers to their planned end,
+//! restarting them in place (OnFailure), and stopping deleted pods.
+
+use crate::api::job::RestartPolicy;
+use crate::api::pod::{ContainerExit, PendingExit, PodPhase, TerminationReason, NO_INDEX};
+use crate::api::{NodeId, PodId};
+use crate::cluster::kubelet::CrashLoop;
+use crate::engine::rng::Purpose;
+use crate::engine::time::SimDuration;
+use crate::workload::AttemptKey;
+
+use super::records::{EventKind, ObjectRef};
+use super::world::{Event, World};
+
+/// Exit code of a container stopped by SIGTERM (128 + 15).
+const EXIT_SIGTERM: i32 = 143;
+/// Exit code of a container killed by SIGKILL when the grace period ran out (128 + 9).
+const EXIT_SIGKILL: i32 = 137;
+
+impl World {
+    /// The kubelet of the pod's node accepts a newly bound pod and starts it.
+    pub(crate) fn kubelet_admit(&mut self, id: PodId) {
+        let generation = self.pods.bump(id);
+        let pod = self.pods.get(id);
+        let job = &self.jobs[pod.job.idx()];
+        let startup = if self.kubelet.pod_startup.is_zero() {
+            SimDuration::ZERO
+        } else {
+            let mut rng =
+                self.streams
+                    .stream(Purpose::PodStartup, job.key, u64::from(pod.ordinal), 0);
+            self.kubelet.pod_startup.sample(&mut rng, 0)
+        };
+        self.queue
+            .push(self.now + startup, Event::PodRunning { pod: id, generation });
+    }
+
+    /// A binding issued `bindLatency` ago completes. A pod deleted meanwhile gave its
+    /// reservation back when it was deleted (`delete_pod`).
+    pub(crate) fn on_pod_bound(&mut self, id: PodId, generation: u32, node: NodeId) {
+        match self.pods.get_current(id, generation) {
+            Some(p) if p.assumed_node == Some(node) && p.deletion.is_none() => {
+                p.assumed_node = None;
+                self.bind_pod(id, node);
+            }
+            _ => {}
+        }
+    }
+
+    pub(crate) fn on_pod_running(&mut self, id: PodId, generation: u32) {
+        if self.pods.get_current(id, generation).is_none() {
+            return;
+        }
+        let now = self.now;
+        self.update_pod(id, |p| {
+            p.phase = PodPhase::Running;
+            p.started_at = Some(now);
+            p.ready = true;
+            p.ready_at = Some(now);
+        });
+        self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Started);
+        self.start_run(id);
+    }
+
+    /// Decides what the container's current run does and schedules its end.
+    fn start_run(&mut self, id: PodId) {
+        let pod = self.pods.get(id);
+        let job = &self.jobs[pod.job.idx()];
+        let key = AttemptKey {
+            job_key: job.key,
+            indexed: pod.index != NO_INDEX,
+            unit: if pod.index != NO_INDEX {
+                pod.index
+            } else {
+                pod.ordinal
+            },
+            attempt: pod.attempt,
+        };
+        let outcome = job.behavior.outcome(&self.streams, key);
+        let at = self.now + outcome.duration;
+        let exit = ContainerExit {
+            container: outcome.container,
+            exit_code: outcome.exit_code,
+            reason: outcome.reason,
+        };
+        let other_exits = outcome
+            .other_containers
+            .iter()
+            .map(|&(c, code)| ContainerExit {
+                container: c,
+                exit_code: code,
+                reason: if code == 0 {
+                    TerminationReason::Completed
+                } else {
+                    TerminationReason::Error
+                },
+            })
+            .collect();
+        let generation = self.pods.bump(id);
+        let p = self.pods.get_mut(id);
+        p.pending_exit = Some(PendingExit {
+            exit,
+            other_exits,
+            conditions: outcome.conditions,
+            at,
+        });
+        self.queue
+            .push(at, Event::ContainerExited { pod: id, generation });
+    }
+
+    pub(crate) fn on_container_exited(&mut self, id: PodId, generation: u32) {
+        let Some(pod) = self.pods.get_current(id, generation) else {
+            return;
+        };
+        let Some(planned) = pod.pending_exit.take() else {
+            return;
+        };
+        let job = &self.jobs[pod.job.idx()];
+        let succeeded = planned.exit.exit_code == 0
+            && planned.other_exits.iter().all(|e| e.exit_code == 0);
+        let now = self.now;
+        if succeeded || job.spec.template.restart_policy == RestartPolicy::Never {
+            self.update_pod(id, |p| {
+                p.phase = if succeeded {
+                    PodPhase::Succeeded
+                } else {
+                    PodPhase::Failed
+                };
+                p.ready = false;
+                p.finished_at = Some(now);
+                p.exit = Some(planned.exit);
+                p.other_exits = planned.other_exits;
+                p.extra_conditions = planned.conditions;
+            });
+            return;
+        }
+        // restartPolicy OnFailure: the container restarts in place after the crash-loop
+        // back-off; the pod stays Running (not Ready) and its restart count grows.
+        let mut crash = CrashLoop {
+            backoff: pod.crash_backoff,
+            updated: pod.crash_backoff_updated,
+        };
+        let delay = crash.restart_delay(&self.kubelet, now);
+        self.update_pod(id, |p| {
+            p.ready = false;
+            p.restart_count += 1;
+            p.exit = Some(planned.exit);
+            p.crash_backoff = crash.backoff;
+            p.crash_backoff_updated = crash.updated;
+        });
+        if !delay.is_zero() {
+            self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::BackOff);
+        }
+        let generation = self.pods.bump(id);
+        self.queue
+            .push(now + delay, Event::ContainerRestart { pod: id, generation });
+    }
+
+    pub(crate) fn on_container_restart(&mut self, id: PodId, generation: u32) {
+        let Some(pod) = self.pods.get_current(id, generation) else {
+            return;
+        };
+        // Attempts of an index are numbered across pods and restarts; a NonIndexed pod's
+        // attempt is its restart count.
+        let attempt = if pod.index != NO_INDEX {
+            pod.attempt + 1
+        } else {
+            pod.restart_count
+        };
+        let now = self.now;
+        self.update_pod(id, |p| {
+            p.attempt = attempt;
+            p.ready = true;
+            p.ready_at = Some(now);
+        });
+        self.start_run(id);
+    }
+
+    /// The kubelet stops a pod whose deletion it observed: SIGTERM, then SIGKILL when the
+    /// grace period runs out. A run that would end on its own first ends normally.
+    pub(crate) fn kubelet_stop(&mut self, id: PodId) {
+        let pod = self.pods.get(id);
+        if pod.phase.is_terminal() {
+            return;
+        }
+        let Some(deletion) = pod.deletion else {
+            return;
+        };
+        if pod.node.is_none() {
+            // Never reached a kubelet: PodGC will mark it Failed.
+            self.schedule_pod_gc();
+            return;
+        }
+        let job = &self.jobs[pod.job.idx()];
+        let stop_at = match &pod.pending_exit {
+            None => self.now, // no container running yet: stops at once
+            Some(planned) => {
+                let shutdown = if job.behavior.shutdown.is_zero() {
+                    SimDuration::ZERO
+                } else {
+                    let mut rng = self.streams.stream(
+                        Purpose::PodStartup,
+                        job.key,
+                        u64::from(pod.ordinal),
+                        1,
+                    );
+                    job.behavior.shutdown.sample(&mut rng, 0)
+                };
+                let signalled = self.now + shutdown.min(deletion.grace);
+                planned.at.min(signalled)
+            }
+        };
+        self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Killing);
+        let generation = self.pods.bump(id);
+        self.queue
+            .push(stop_at, Event::PodTerminated { pod: id, generation });
+    }
+
+    pub(crate) fn on_pod_terminated(&mut self, id: PodId, generation: u32) {
+        let Some(pod) = self.pods.get_current(id, generation) else {
+            return;
+        };
+        let now = self.now;
+        let grace_end = pod
+            .deletion
+            .map(|d| d.requested_at + d.grace)
+            .unwrap_or(now);
+        let planned = pod.pending_exit.take();
+        self.update_pod(id, |p| {
+            p.ready = false;
+            p.finished_at = Some(now);
+            match planned {
+                Some(planned) if planned.at <= now => {
+                    // The run ended on its own during the grace period.
+                    let ok = planned.exit.exit_code == 0
+                        && planned.other_exits.iter().all(|e| e.exit_code == 0);
+                    p.phase = if ok {
+                        PodPhase::Succeeded
+                    } else {
+                        PodPhase::Failed
+                    };
+                    p.exit = Some(planned.exit);
+                    p.other_exits = planned.other_exits;
+                }
+                Some(planned) => {
+                    // Stopped by the deletion: SIGTERM handled within the grace period, or
+                    // SIGKILL when it ran out.
+                    let code = if now >= grace_end {
+                        EXIT_SIGKILL
+                    } else {
+                        EXIT_SIGTERM
+                    };
+                    p.phase = PodPhase::Failed;
+                    p.exit = Some(ContainerExit {
+                        container: planned.exit.container,
+                        exit_code: code,
+                        reason: TerminationReason::Error,
+                    });
+                }
+                None => {
+                    p.phase = PodPhase::Failed;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,133 @@
+//! What a run reports as it goes: Kubernetes events and finished pods.
+//!
+//! The simulation never writes files. It appends records to `World::records`; the run
+//! loop hands them to an [`Observer`] after every event, with read access to the world so
+//! that names can be resolved. Records carry ids and small values, never formatted
+//! strings, so a run whose outputs are switched off formats nothing.
+
+use crate::api::names::RANDOM_LENGTH;
+use crate::api::pod::{DisruptionReason, PodPhase, TerminationReason};
+use crate::api::{JobId, NodeId};
+use crate::engine::time::SimTime;
+
+use super::world::World;
+
+/// A pod's name, resolvable with the Job table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PodName {
+    pub job: JobId,
+    /// Completion index, or `NO_INDEX`.
+    pub index: u32,
+    pub suffix: [u8; RANDOM_LENGTH],
+}
+
+/// The object an event is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectRef {
+    Job(JobId),
+    Pod(PodName),
+    Node(NodeId),
+}
+
+/// What happened (the event's reason, with what its message needs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// Job controller: "Created pod: <name>".
+    SuccessfulCreate(PodName),
+    /// Job controller: "Deleted pod: <name>".
+    SuccessfulDelete(PodName),
+    /// Job controller: "Job completed".
+    Completed,
+    /// Job controller: Warning with the failure reason and message.
+    JobFailed { reason: String, message: String },
+    /// Job controller: Warning "Too many succeeded pods running after completion count reached".
+    TooManySucceededPods,
+    /// Job controller: "Job suspended".
+    Suspended,
+    /// Job controller: "Job resumed".
+    Resumed,
+    /// TTL controller deleted the finished Job.
+    JobDeleted,
+    /// Scheduler: "Successfully assigned <ns>/<pod> to <node>".
+    Scheduled(NodeId),
+    /// Scheduler: Warning with FitError's message.
+    FailedScheduling(String),
+    /// Kubelet: "Started container <name>".
+    Started,
+    /// Kubelet: "Stopping container <name>".
+    Killing,
+    /// Kubelet: Warning "Back-off restarting failed container <name> in pod <pod>".
+    BackOff,
+    /// Pod evicted or preempted (DisruptionTarget).
+    Disrupted(DisruptionReason),
+}
+
+/// One Kubernetes event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    pub time: SimTime,
+    pub object: ObjectRef,
+    pub kind: EventKind,
+}
+
+/// The life of one pod, reported once the pod object is gone or the run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodRecord {
+    pub name: PodName,
+    pub ordinal: u32,
+    pub node: Option<NodeId>,
+    pub created: SimTime,
+    pub scheduled: Option<SimTime>,
+    pub started: Option<SimTime>,
+    pub finished: Option<SimTime>,
+    pub deleted: Option<SimTime>,
+    pub phase: PodPhase,
+    pub exit_code: Option<i32>,
+    pub reason: Option<TerminationReason>,
+    pub disruption: Option<DisruptionReason>,
+    pub restarts: u32,
+    pub attempt: u32,
+}
+
+/// A record produced by the simulation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Record {
+    Event(EventRecord),
+    Pod(Box<PodRecord>),
+}
+
+/// Consumes records as the run produces them.
+pub trait Observer {
+    fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()>;
+    fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()>;
+}
+
+/// An observer that keeps nothing (benchmarks, sweeps).
+pub struct Discard;
+
+impl Observer for Discard {
+    fn event(&mut self, _: &World, _: &EventRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn pod(&mut self, _: &World, _: &PodRecord) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An observer that keeps everything in memory (tests).
+#[derive(Default)]
+pub struct Collect {
+    pub events: Vec<EventRecord>,
+    pub pods: Vec<PodRecord>,
+}
+
+impl Observer for Collect {
+    fn event(&mut self, _: &World, event: &EventRecord) -> std::io::Result<()> {
+        self.events.push(event.clone());
+        Ok(())
+    }
+    fn pod(&mut self, _: &World, pod: &PodRecord) -> std::io::Result<()> {
+        self.pods.push(pod.clone());
+        Ok(())
+    }
+}

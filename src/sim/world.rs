@@ -1,0 +1,405 @@
+//! The world and the run loop.
+
+use std::sync::Arc;
+
+use crate::api::job::JobSpec;
+use crate::api::pod::PodStore;
+use crate::api::{JobId, NodeId, PodId};
+use crate::cluster::kubelet::KubeletConfig;
+use crate::cluster::node::{Cluster, NodePool};
+use crate::cluster::scheduler::SchedulerConfig;
+use crate::controllers::job::{self, JobControllerConfig, JobState};
+use crate::engine::queue::EventQueue;
+use crate::engine::rng::Streams;
+use crate::engine::time::{SimDuration, SimTime};
+use crate::workload::PodBehavior;
+
+use super::records::{Observer, Record};
+use super::scheduling::SchedulerState;
+
+/// Everything that happens in a run is one of these.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A Job is created in the API.
+    JobCreated(JobId),
+    /// An immediate work-queue add of a Job (Job created or its spec changed).
+    JobSyncNow(JobId),
+    /// A delayed work-queue add becomes ready (stale unless it is the Job's waiting add).
+    JobSyncDue { job: JobId, at: SimTime },
+    /// The scheduler runs its next cycle(s).
+    SchedulerCycle,
+    /// A pod's scheduling back-off is over.
+    PodBackoffExpired { pod: PodId, generation: u32 },
+    /// Unschedulable pods are moved back to the active queue after a cluster change.
+    UnschedulableFlush,
+    /// A binding issued by the scheduler becomes visible.
+    PodBound {
+        pod: PodId,
+        generation: u32,
+        node: NodeId,
+    },
+    /// The kubelet has started every container of a pod.
+    PodRunning { pod: PodId, generation: u32 },
+    /// A running container exits on its own.
+    ContainerExited { pod: PodId, generation: u32 },
+    /// The kubelet restarts a container (restartPolicy OnFailure).
+    ContainerRestart { pod: PodId, generation: u32 },
+    /// A deleted pod's containers have stopped.
+    PodTerminated { pod: PodId, generation: u32 },
+    /// PodGC's periodic pass (`--gc-check-period`, 20 s).
+    PodGc,
+}
+
+/// One Job to run.
+#[derive(Clone, Debug)]
+pub struct JobInput {
+    pub namespace: String,
+    pub name: String,
+    pub spec: JobSpec,
+    pub behavior: Arc<PodBehavior>,
+    pub submit_at: SimTime,
+}
+
+/// Everything a run needs.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    pub seed: u64,
+    pub pools: Vec<NodePool>,
+    pub scheduler: SchedulerConfig,
+    pub kubelet: KubeletConfig,
+    pub controller: JobControllerConfig,
+    pub jobs: Vec<JobInput>,
+    /// Produce event records.
+    pub record_events: bool,
+    /// Produce pod records.
+    pub record_pods: bool,
+}
+
+/// Bounds that stop a run that would otherwise go on too long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunLimits {
+    pub max_events: u64,
+    pub max_sim_time: SimTime,
+    pub max_live_pods: usize,
+}
+
+impl Default for RunLimits {
+    fn default() -> Self {
+        RunLimits {
+            max_events: 1_000_000_000,
+            max_sim_time: SimTime::from_secs(30 * 24 * 3600),
+            max_live_pods: 10_000_000,
+        }
+    }
+}
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error(
+        "the run reached --max-events ({limit}) at simulated time {time}s; raise the limit if the scenario really needs more"
+    )]
+    MaxEvents { limit: u64, time: SimTime },
+    #[error(
+        "the run reached --max-sim-time ({limit}s) with work still pending; raise the limit or check for Jobs that cannot finish"
+    )]
+    MaxSimTime { limit: SimTime },
+    #[error("the run reached the limit of {limit} live pods at simulated time {time}s")]
+    MaxLivePods { limit: usize, time: SimTime },
+    #[error("writing results: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Counters of one run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunStats {
+    pub events: u64,
+    pub job_syncs: u64,
+    pub scheduling_cycles: u64,
+    pub pods_created: u64,
+    pub pod_failures: u64,
+}
+
+/// What a finished run reports besides its records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOutcome {
+    pub end_time: SimTime,
+    pub stats: RunStats,
+    pub peak_queue_len: usize,
+    pub peak_live_pods: usize,
+}
+
+/// The whole simulated system.
+pub struct World {
+    pub now: SimTime,
+    pub queue: EventQueue<Event>,
+    pub streams: Streams,
+    pub cluster: Cluster,
+    pub scheduler: SchedulerState,
+    pub kubelet: KubeletConfig,
+    pub controller: JobControllerConfig,
+    pub pods: PodStore,
+    pub jobs: Vec<JobState>,
+    pub records: Vec<Record>,
+    pub record_events: bool,
+    pub record_pods: bool,
+    pub stats: RunStats,
+    /// Incremented whenever node capacity or usage changes; lets the scheduler skip retries
+    /// that cannot succeed.
+    pub cluster_version: u64,
+    /// A PodGC pass is scheduled.
+    pub(crate) pod_gc_pending: bool,
+}
+
+impl World {
+    pub fn new(config: SimConfig) -> World {
+        let mut w = World {
+            now: SimTime::ZERO,
+            queue: EventQueue::with_capacity(1024),
+            streams: Streams::new(config.seed),
+            cluster: Cluster::from_pools(config.pools),
+            scheduler: SchedulerState::new(config.scheduler),
+            kubelet: config.kubelet,
+            controller: config.controller,
+            pods: PodStore::default(),
+            jobs: Vec::with_capacity(config.jobs.len()),
+            records: Vec::new(),
+            record_events: config.record_events,
+            record_pods: config.record_pods,
+            stats: RunStats::default(),
+            cluster_version: 0,
+            pod_gc_pending: false,
+        };
+        for (i, j) in config.jobs.into_iter().enumerate() {
+            let id = JobId(i as u32);
+            w.queue.push(j.submit_at, Event::JobCreated(id));
+            w.jobs.push(JobState::new(
+                id,
+                j.namespace,
+                j.name,
+                j.spec,
+                j.behavior,
+                j.submit_at,
+            ));
+        }
+        w
+    }
+
+    /// Runs until nothing is left to happen, handing records to `observer` as they come.
+    pub fn run(
+        &mut self,
+        observer: &mut dyn Observer,
+        limits: RunLimits,
+    ) -> Result<RunOutcome, SimError> {
+        while let Some(time) = self.queue.peek_time() {
+            if time > limits.max_sim_time {
+                self.flush(observer)?;
+                return Err(SimError::MaxSimTime {
+                    limit: limits.max_sim_time,
+                });
+            }
+            if self.stats.events >= limits.max_events {
+                self.flush(observer)?;
+                return Err(SimError::MaxEvents {
+                    limit: limits.max_events,
+                    time: self.now,
+                });
+            }
+            let Some((time, event)) = self.queue.pop() else {
+                break;
+            };
+            debug_assert!(time >= self.now, "time went backwards");
+            self.now = time;
+            self.stats.events += 1;
+            self.dispatch(event);
+            if !self.records.is_empty() {
+                self.flush(observer)?;
+            }
+            if self.pods.live() > limits.max_live_pods {
+                return Err(SimError::MaxLivePods {
+                    limit: limits.max_live_pods,
+                    time: self.now,
+                });
+            }
+            #[cfg(debug_assertions)]
+            self.check_invariants();
+        }
+        // Pods still live at the end are reported as they are.
+        if self.record_pods {
+            let live: Vec<PodId> = self.pods.iter().map(|(id, _)| id).collect();
+            for id in live {
+                let record = self.pod_record(id);
+                self.records.push(Record::Pod(Box::new(record)));
+            }
+        }
+        self.flush(observer)?;
+        Ok(RunOutcome {
+            end_time: self.now,
+            stats: self.stats,
+            peak_queue_len: self.queue.peak_len(),
+            peak_live_pods: self.pods.peak_live(),
+        })
+    }
+
+    fn flush(&mut self, observer: &mut dyn Observer) -> std::io::Result<()> {
+        let records = std::mem::take(&mut self.records);
+        for r in &records {
+            match r {
+                Record::Event(e) => observer.event(self, e)?,
+                Record::Pod(p) => observer.pod(self, p)?,
+            }
+        }
+        // Hand the (now empty) buffer back so its allocation is reused.
+        self.records = records;
+        self.records.clear();
+        Ok(())
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::JobCreated(job) => self.on_job_created(job),
+            Event::JobSyncNow(job) => {
+                self.jobs[job.idx()].queue.queued = false;
+                job::sync::sync_job(self, job);
+            }
+            Event::JobSyncDue { job, at } => {
+                let j = &mut self.jobs[job.idx()];
+                if j.queue.waiting_until != Some(at) {
+                    return; // superseded by an earlier add
+                }
+                j.queue.waiting_until = None;
+                if j.queue.queued {
+                    return; // an immediate add of the same key is queued: deduplicated
+                }
+                job::sync::sync_job(self, job);
+            }
+            Event::SchedulerCycle => self.on_scheduler_cycle(),
+            Event::PodBackoffExpired { pod, generation } => {
+                self.on_pod_backoff_expired(pod, generation)
+            }
+            Event::UnschedulableFlush => self.on_unschedulable_flush(),
+            Event::PodBound {
+                pod,
+                generation,
+                node,
+            } => self.on_pod_bound(pod, generation, node),
+            Event::PodRunning { pod, generation } => self.on_pod_running(pod, generation),
+            Event::ContainerExited { pod, generation } => {
+                self.on_container_exited(pod, generation)
+            }
+            Event::ContainerRestart { pod, generation } => {
+                self.on_container_restart(pod, generation)
+            }
+            Event::PodTerminated { pod, generation } => self.on_pod_terminated(pod, generation),
+            Event::PodGc => self.on_pod_gc(),
+        }
+    }
+
+    fn on_job_created(&mut self, job: JobId) {
+        let j = &mut self.jobs[job.idx()];
+        j.created_at = Some(self.now);
+        // addJob: enqueueSyncJobImmediately.
+        self.enqueue_job_now(job);
+    }
+
+    /// `queue.Add`: an immediate sync, deduplicated while one is queued.
+    pub fn enqueue_job_now(&mut self, job: JobId) {
+        let j = &mut self.jobs[job.idx()];
+        if !j.queue.queued {
+            j.queue.queued = true;
+            self.queue.push(self.now, Event::JobSyncNow(job));
+        }
+    }
+
+    /// `queue.AddAfter(key, delay)`: the earliest waiting add wins.
+    pub fn enqueue_job_after(&mut self, job: JobId, delay: SimDuration) {
+        if delay.is_zero() {
+            self.enqueue_job_now(job);
+            return;
+        }
+        let at = self.now + delay;
+        let j = &mut self.jobs[job.idx()];
+        if let Some(w) = j.queue.waiting_until
+            && w <= at
+        {
+            return;
+        }
+        j.queue.waiting_until = Some(at);
+        self.queue.push(at, Event::JobSyncDue { job, at });
+    }
+
+    /// `enqueueSyncJobBatched`: pod events and status updates.
+    pub fn enqueue_job_batched(&mut self, job: JobId) {
+        let d = self.controller.sync_batch_period;
+        self.enqueue_job_after(job, d);
+    }
+
+    /// Checks the invariants that must hold between any two events. Debug builds run it
+    /// after every event; tests call it too.
+    pub fn check_invariants(&self) {
+        if let Err(e) = self.cluster.check_not_overcommitted() {
+            panic!("{e}");
+        }
+        for j in &self.jobs {
+            let mut active = 0;
+            let mut ready = 0;
+            let mut terminating = 0;
+            for &p in &j.pods {
+                let pod = self.pods.get(p);
+                assert_eq!(pod.job, j.id);
+                active += i32::from(pod.is_active());
+                ready += i32::from(pod.is_active() && pod.ready);
+                terminating += i32::from(pod.is_terminating());
+            }
+            assert_eq!(j.counts.active, active, "job {} active count", j.name);
+            assert_eq!(j.counts.ready, ready, "job {} ready count", j.name);
+            assert_eq!(
+                j.counts.terminating, terminating,
+                "job {} terminating count",
+                j.name
+            );
+            if j.status.is_finished() {
+                assert_eq!(j.status.active, 0, "finished job {} has active pods", j.name);
+            }
+            assert!(
+                !(j.status.has_true(crate::api::job::JobConditionType::Complete)
+                    && j.status.has_true(crate::api::job::JobConditionType::Failed)),
+                "job {} both Complete and Failed",
+                j.name
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::job::JobConditionType;
+    use crate::sim::records::Collect;
+    use crate::sim::testing;
+    use crate::workload::{Distribution, PodBehavior};
+
+    fn fixed(secs: u64) -> PodBehavior {
+        PodBehavior {
+            run_time: Distribution::Fixed(SimDuration::from_secs(secs)),
+            ..PodBehavior::default()
+        }
+    }
+
+    #[test]
+    fn completions_20_parallelism_5_ten_second_pods() {
+        let mut spec = testing::spec();
+        spec.completions = Some(20);
+        spec.parallelism = 5;
+        let mut w = World::new(testing::config(3, vec![(spec, fixed(10))]));
+        let mut obs = Collect::default();
+        w.run(&mut obs, RunLimits::default()).unwrap();
+        let job = &w.jobs[0];
+        assert!(job.status.has_true(JobConditionType::Complete));
+        // Four waves of 10 s; each wave's successes are seen 1 s later (syncJobBatchPeriod).
+        assert_eq!(job.status.completion_time, Some(SimTime::from_secs(44)));
+        assert_eq!(job.status.succeeded, 20);
+        assert_eq!(job.status.failed, 0);
+        assert_eq!(obs.pods.len(), 20);
+    }
+}

@@ -1,0 +1,266 @@
+//! What one attempt of a pod does: how long it runs and how it exits.
+//!
+//! An *attempt* is one run of a Job's main container for one completion index (Indexed
+//! Jobs) or one pod ordinal (NonIndexed Jobs: the k-th pod the Job created). Attempts of an
+//! index are numbered across pods and in-place restarts: under `restartPolicy: Never`
+//! attempt 2 of index 3 is the third pod of index 3; under `OnFailure` it may be the third
+//! run of the same pod.
+//!
+//! Outcome of an attempt, in order of precedence:
+//! 1. the first scripted outcome whose target and attempts match;
+//! 2. otherwise the failure model: with `probability` the attempt fails with `exitCode` at a
+//!    uniformly drawn point of its run time, else it succeeds when its run time is over.
+//!
+//! Draws from the attempt's stream, in this order: run time; failure coin; failure point
+//! (only when failing). This is the draw order of the reference workloads
+//! (shared/workloads/README.md), so W1/W2 attempts see the same numbers as the yardsticks
+//! would for the same stream.
+
+use rand::RngExt;
+
+use super::distribution::Distribution;
+use crate::api::intervals::Intervals;
+use crate::api::pod::TerminationReason;
+use crate::engine::rng::{Purpose, Streams};
+use crate::engine::time::SimDuration;
+
+/// Which pods a scripted outcome applies to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// Every pod of the Job.
+    Any,
+    /// Pods with one of these completion indexes (Indexed Jobs).
+    Indexes(Intervals),
+    /// The k-th pods created by the Job (NonIndexed Jobs).
+    Ordinals(Intervals),
+}
+
+/// A scripted outcome: "index 3 fails twice with exit code 1, then succeeds".
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScriptedOutcome {
+    pub target: Target,
+    /// Attempts (0-based) it applies to; `None` means every attempt.
+    pub attempts: Option<Intervals>,
+    pub exit_code: i32,
+    /// How long the attempt runs; `None` keeps the sampled run time.
+    pub after: Option<SimDuration>,
+    /// The container that exits with `exit_code` (by position); 0 is the first container.
+    pub container: u16,
+    /// Terminated reason; `None` derives it from the exit code (Completed / Error).
+    pub reason: Option<TerminationReason>,
+    /// Pod conditions (type, status True) set when the attempt fails, e.g. DisruptionTarget
+    /// or a custom condition for `onPodConditions` rules.
+    pub conditions: Vec<String>,
+    /// Exit codes of further containers `(position, code)` for multi-container pods.
+    pub other_containers: Vec<(u16, i32)>,
+}
+
+/// A flat per-attempt failure probability.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailureModel {
+    /// Probability that an attempt fails, in [0, 1].
+    pub probability: f64,
+    pub exit_code: i32,
+}
+
+/// How the pods of one Job behave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodBehavior {
+    pub run_time: Distribution,
+    pub failure: Option<FailureModel>,
+    pub script: Vec<ScriptedOutcome>,
+    /// Time a container takes to exit after SIGTERM (capped by the grace period).
+    pub shutdown: Distribution,
+}
+
+impl Default for PodBehavior {
+    /// jobsim's documented default model: every attempt runs 10 s and succeeds.
+    fn default() -> Self {
+        PodBehavior {
+            run_time: Distribution::Fixed(SimDuration::from_secs(10)),
+            failure: None,
+            script: Vec::new(),
+            shutdown: Distribution::ZERO,
+        }
+    }
+}
+
+/// Identifies one attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttemptKey {
+    /// Stable key of the Job (hash of namespace/name).
+    pub job_key: u64,
+    /// Whether `unit` is a completion index.
+    pub indexed: bool,
+    /// Completion index (Indexed) or pod ordinal (NonIndexed).
+    pub unit: u32,
+    /// 0-based attempt number of this unit.
+    pub attempt: u32,
+}
+
+/// The decided outcome of one attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub duration: SimDuration,
+    pub exit_code: i32,
+    pub reason: TerminationReason,
+    pub container: u16,
+    pub conditions: Vec<String>,
+    pub other_containers: Vec<(u16, i32)>,
+}
+
+impl Outcome {
+    pub fn succeeded(&self) -> bool {
+        self.exit_code == 0 && self.other_containers.iter().all(|&(_, c)| c == 0)
+    }
+}
+
+impl ScriptedOutcome {
+    fn matches(&self, key: &AttemptKey) -> bool {
+        let unit_ok = match &self.target {
+            Target::Any => true,
+            Target::Indexes(set) => key.indexed && set.contains(key.unit),
+            Target::Ordinals(set) => !key.indexed && set.contains(key.unit),
+        };
+        unit_ok
+            && self
+                .attempts
+                .as_ref()
+                .is_none_or(|set| set.contains(key.attempt))
+    }
+}
+
+impl PodBehavior {
+    /// Decides the outcome of one attempt.
+    pub fn outcome(&self, streams: &Streams, key: AttemptKey) -> Outcome {
+        let mut rng = streams.stream(
+            Purpose::Attempt,
+            key.job_key,
+            u64::from(key.unit),
+            u64::from(key.attempt),
+        );
+        let run_time = self.run_time.sample(&mut rng, key.unit);
+        if let Some(s) = self.script.iter().find(|s| s.matches(&key)) {
+            return Outcome {
+                duration: s.after.unwrap_or(run_time),
+                exit_code: s.exit_code,
+                reason: s.reason.unwrap_or(if s.exit_code == 0 {
+                    TerminationReason::Completed
+                } else {
+                    TerminationReason::Error
+                }),
+                container: s.container,
+                conditions: s.conditions.clone(),
+                other_containers: s.other_containers.clone(),
+            };
+        }
+        if let Some(f) = &self.failure
+            && f.probability > 0.0
+        {
+            let coin: f64 = rng.random();
+            if coin < f.probability {
+                let point: f64 = rng.random();
+                let at = SimDuration::from_secs_f64(point * run_time.as_secs_f64());
+                return Outcome {
+                    duration: at,
+                    exit_code: f.exit_code,
+                    reason: TerminationReason::Error,
+                    container: 0,
+                    conditions: Vec::new(),
+                    other_containers: Vec::new(),
+                };
+            }
+        }
+        Outcome {
+            duration: run_time,
+            exit_code: 0,
+            reason: TerminationReason::Completed,
+            container: 0,
+            conditions: Vec::new(),
+            other_containers: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(unit: u32, attempt: u32) -> AttemptKey {
+        AttemptKey {
+            job_key: 99,
+            indexed: true,
+            unit,
+            attempt,
+        }
+    }
+
+    #[test]
+    fn index_three_fails_twice_then_succeeds() {
+        let b = PodBehavior {
+            script: vec![ScriptedOutcome {
+                target: Target::Indexes(Intervals::parse("3", 10).unwrap()),
+                attempts: Some(Intervals::parse("0-1", 10).unwrap()),
+                exit_code: 1,
+                after: Some(SimDuration::from_secs(5)),
+                container: 0,
+                reason: None,
+                conditions: Vec::new(),
+                other_containers: Vec::new(),
+            }],
+            ..PodBehavior::default()
+        };
+        let s = Streams::new(1);
+        for attempt in 0..2 {
+            let o = b.outcome(&s, key(3, attempt));
+            assert_eq!(o.exit_code, 1);
+            assert_eq!(o.reason, TerminationReason::Error);
+            assert_eq!(o.duration, SimDuration::from_secs(5));
+        }
+        let o = b.outcome(&s, key(3, 2));
+        assert!(o.succeeded());
+        assert_eq!(o.duration, SimDuration::from_secs(10));
+        assert!(b.outcome(&s, key(2, 0)).succeeded());
+    }
+
+    #[test]
+    fn the_same_attempt_draws_the_same_outcome_whatever_else_happened() {
+        let b = PodBehavior {
+            run_time: Distribution::LogNormal {
+                mean: SimDuration::from_secs(60),
+                stddev: SimDuration::from_secs(30),
+            },
+            failure: Some(FailureModel {
+                probability: 0.3,
+                exit_code: 1,
+            }),
+            ..PodBehavior::default()
+        };
+        let s = Streams::new(7);
+        let first = b.outcome(&s, key(12, 1));
+        for u in 0..50 {
+            b.outcome(&s, key(u, 0));
+        }
+        assert_eq!(b.outcome(&s, key(12, 1)), first);
+    }
+
+    #[test]
+    fn failure_probability_is_respected_and_failures_end_early() {
+        let b = PodBehavior {
+            run_time: Distribution::Fixed(SimDuration::from_secs(100)),
+            failure: Some(FailureModel {
+                probability: 0.05,
+                exit_code: 1,
+            }),
+            ..PodBehavior::default()
+        };
+        let s = Streams::new(3);
+        let n = 20_000;
+        let outcomes: Vec<Outcome> = (0..n).map(|u| b.outcome(&s, key(u, 0))).collect();
+        let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.succeeded()).collect();
+        let rate = failed.len() as f64 / f64::from(n);
+        assert!((rate - 0.05).abs() < 0.006, "{rate}");
+        assert!(failed.iter().all(|o| o.duration <= SimDuration::from_secs(100)));
+        assert!(failed.iter().all(|o| o.exit_code == 1));
+    }
+}

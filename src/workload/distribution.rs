@@ -1,0 +1,218 @@
+//! Distributions of durations (run times, latencies).
+//!
+//! Samples are drawn in `f64` seconds and rounded once to whole milliseconds. Logarithms
+//! and exponentials come from the pure-Rust `libm` (through rand_distr without its
+//! `std_math` feature), so a seed gives the same milliseconds on every platform.
+
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution as _, Exp, LogNormal, Normal};
+
+use crate::engine::time::SimDuration;
+
+/// A distribution of durations.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Distribution {
+    /// Always the same value.
+    Fixed(SimDuration),
+    /// Uniform on `[min, max]`.
+    Uniform { min: SimDuration, max: SimDuration },
+    /// Exponential with the given mean.
+    Exponential { mean: SimDuration },
+    /// Normal, truncated at zero (negative draws become 0).
+    Normal {
+        mean: SimDuration,
+        stddev: SimDuration,
+    },
+    /// Log-normal given by its mean and standard deviation in linear space:
+    /// σ² = ln(1 + (sd/mean)²), μ = ln(mean) − σ²/2.
+    LogNormal {
+        mean: SimDuration,
+        stddev: SimDuration,
+    },
+    /// `base + step × index`: deterministic per completion index (Indexed Jobs; index 0
+    /// for pods without one).
+    IndexLinear { base: SimDuration, step: SimDuration },
+}
+
+/// A distribution that cannot be sampled.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DistributionError {
+    #[error("min ({min}) must not exceed max ({max})")]
+    MinAboveMax { min: SimDuration, max: SimDuration },
+    #[error("mean must be greater than zero")]
+    ZeroMean,
+}
+
+impl Distribution {
+    pub const ZERO: Distribution = Distribution::Fixed(SimDuration::ZERO);
+
+    /// Checks the parameters once, at input time, so that sampling cannot fail.
+    pub fn validate(&self) -> Result<(), DistributionError> {
+        match *self {
+            Distribution::Uniform { min, max } if min > max => {
+                Err(DistributionError::MinAboveMax { min, max })
+            }
+            Distribution::Exponential { mean } | Distribution::LogNormal { mean, .. }
+                if mean.is_zero() =>
+            {
+                Err(DistributionError::ZeroMean)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether every sample is zero (lets hot paths skip drawing).
+    pub fn is_zero(&self) -> bool {
+        matches!(*self, Distribution::Fixed(d) if d.is_zero())
+            || matches!(*self, Distribution::IndexLinear { base, step } if base.is_zero() && step.is_zero())
+    }
+
+    /// The expected value in seconds (for reports and the planner's bounds).
+    pub fn mean_secs(&self) -> f64 {
+        match *self {
+            Distribution::Fixed(d) => d.as_secs_f64(),
+            Distribution::Uniform { min, max } => (min.as_secs_f64() + max.as_secs_f64()) / 2.0,
+            Distribution::Exponential { mean }
+            | Distribution::Normal { mean, .. }
+            | Distribution::LogNormal { mean, .. } => mean.as_secs_f64(),
+            Distribution::IndexLinear { base, .. } => base.as_secs_f64(),
+        }
+    }
+
+    /// Draws one duration. `index` feeds [`Distribution::IndexLinear`].
+    ///
+    /// Each variant consumes a fixed number of draws from `rng` (Fixed and IndexLinear none,
+    /// the others those of rand_distr), which keeps the remaining draws of an attempt
+    /// stream in place whatever the run-time model.
+    pub fn sample(&self, rng: &mut ChaCha8Rng, index: u32) -> SimDuration {
+        match *self {
+            Distribution::Fixed(d) => d,
+            Distribution::IndexLinear { base, step } => base + step.saturating_mul(u64::from(index)),
+            Distribution::Uniform { min, max } => {
+                if min == max {
+                    return min;
+                }
+                let span = max.as_millis() - min.as_millis();
+                SimDuration::from_millis(min.as_millis() + rng.random_range(0..=span))
+            }
+            Distribution::Exponential { mean } => {
+                // Mean is validated > 0, so the rate is finite and positive.
+                let exp = Exp::new(1.0 / mean.as_secs_f64()).expect("validated exponential");
+                SimDuration::from_secs_f64(exp.sample(rng))
+            }
+            Distribution::Normal { mean, stddev } => {
+                let n = Normal::new(mean.as_secs_f64(), stddev.as_secs_f64())
+                    .expect("a finite, non-negative standard deviation");
+                SimDuration::from_secs_f64(n.sample(rng))
+            }
+            Distribution::LogNormal { mean, stddev } => {
+                let (mu, sigma) = lognormal_params(mean.as_secs_f64(), stddev.as_secs_f64());
+                let ln = LogNormal::new(mu, sigma).expect("finite lognormal parameters");
+                SimDuration::from_secs_f64(ln.sample(rng))
+            }
+        }
+    }
+}
+
+/// μ and σ of a log-normal with the given linear-space mean and standard deviation.
+pub fn lognormal_params(mean: f64, stddev: f64) -> (f64, f64) {
+    let ratio = stddev / mean;
+    let sigma2 = libm::log1p(ratio * ratio);
+    (libm::log(mean) - sigma2 / 2.0, libm::sqrt(sigma2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn rng() -> ChaCha8Rng {
+        ChaCha8Rng::seed_from_u64(1)
+    }
+
+    #[test]
+    fn lognormal_parameters_match_the_w1_definition() {
+        // shared/workloads/README.md: mean 60 s, sd 30 s -> mu 3.982772787, sigma 0.472380727.
+        let (mu, sigma) = lognormal_params(60.0, 30.0);
+        assert!((mu - 3.982_772_787).abs() < 1e-9, "{mu}");
+        assert!((sigma - 0.472_380_727).abs() < 1e-9, "{sigma}");
+    }
+
+    #[test]
+    fn sample_means_are_close_to_the_parameters() {
+        let n = 20_000;
+        let cases = [
+            Distribution::Uniform {
+                min: SimDuration::from_secs(5),
+                max: SimDuration::from_secs(15),
+            },
+            Distribution::Exponential {
+                mean: SimDuration::from_secs(10),
+            },
+            Distribution::Normal {
+                mean: SimDuration::from_secs(10),
+                stddev: SimDuration::from_secs(1),
+            },
+            Distribution::LogNormal {
+                mean: SimDuration::from_secs(10),
+                stddev: SimDuration::from_secs(5),
+            },
+        ];
+        for d in cases {
+            let mut r = rng();
+            let mean: f64 = (0..n).map(|_| d.sample(&mut r, 0).as_secs_f64()).sum::<f64>() / n as f64;
+            assert!((mean - 10.0).abs() < 0.25, "{d:?}: mean {mean}");
+        }
+    }
+
+    #[test]
+    fn deterministic_variants_draw_nothing() {
+        let mut r = rng();
+        let before = r.clone();
+        let lin = Distribution::IndexLinear {
+            base: SimDuration::from_secs(5),
+            step: SimDuration::from_secs(2),
+        };
+        assert_eq!(lin.sample(&mut r, 3), SimDuration::from_secs(11));
+        assert_eq!(
+            Distribution::Fixed(SimDuration::from_secs(7)).sample(&mut r, 9),
+            SimDuration::from_secs(7)
+        );
+        assert_eq!(r, before);
+    }
+
+    #[test]
+    fn normal_is_truncated_at_zero_and_uniform_is_inclusive() {
+        let mut r = rng();
+        let n = Distribution::Normal {
+            mean: SimDuration::from_millis(1),
+            stddev: SimDuration::from_secs(10),
+        };
+        assert!((0..1000).all(|_| n.sample(&mut r, 0) <= SimDuration::from_secs(100)));
+        let u = Distribution::Uniform {
+            min: SimDuration::from_millis(3),
+            max: SimDuration::from_millis(4),
+        };
+        let draws: std::collections::BTreeSet<u64> =
+            (0..200).map(|_| u.sample(&mut r, 0).as_millis()).collect();
+        assert_eq!(draws.into_iter().collect::<Vec<_>>(), vec![3, 4]);
+    }
+
+    #[test]
+    fn validation_rejects_impossible_parameters() {
+        assert!(Distribution::Uniform {
+            min: SimDuration::from_secs(2),
+            max: SimDuration::from_secs(1)
+        }
+        .validate()
+        .is_err());
+        assert!(Distribution::Exponential {
+            mean: SimDuration::ZERO
+        }
+        .validate()
+        .is_err());
+        assert!(Distribution::ZERO.validate().is_ok());
+        assert!(Distribution::ZERO.is_zero());
+    }
+}
