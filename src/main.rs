@@ -1,1 +1,5 @@
-fn main() {}
+//! The `jobsim` binary; everything lives in the library (`src/lib.rs`).
+
+fn main() -> std::process::ExitCode {
+    jobsim::cli::main()
+}

@@ -137,10 +137,10 @@ impl Intervals {
         for (s, e) in small.spans() {
             // Intervals of `large` overlapping [s, e]: the one starting at or before s, and all
             // starting inside (s, e].
-            if let Some((&ls, &le)) = large.spans.range(..=s).next_back() {
-                if le >= s {
-                    n += u64::from(le.min(e) - s.max(ls)) + 1;
-                }
+            if let Some((&ls, &le)) = large.spans.range(..=s).next_back()
+                && le >= s
+            {
+                n += u64::from(le.min(e) - s.max(ls)) + 1;
             }
             if s < u32::MAX {
                 for (&ls, &le) in large.spans.range(s + 1..=e) {
@@ -339,6 +339,9 @@ mod tests {
             assert_eq!(s.insert(i), plain.insert(i));
             assert_eq!(s.total(), plain.len() as u64);
         }
-        assert_eq!(s.iter().collect::<Vec<_>>(), plain.into_iter().collect::<Vec<_>>());
+        assert_eq!(
+            s.iter().collect::<Vec<_>>(),
+            plain.into_iter().collect::<Vec<_>>()
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod names;
 pub mod pod;
 pub mod quantity;
 pub mod resources;
+pub mod version;
 
 /// Index of a Job in the simulation's Job table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

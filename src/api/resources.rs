@@ -190,7 +190,11 @@ mod tests {
         let mut want = Resources::new(200, 2000);
         want.pods = 1;
         want.set_extended("nvidia.com/gpu", 1);
-        let s: Vec<String> = want.shortages(&free).iter().map(|s| s.to_string()).collect();
+        let s: Vec<String> = want
+            .shortages(&free)
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(
             s,
             vec![

@@ -86,6 +86,9 @@ mod tests {
         let mut c = CrashLoop::default();
         c.restart_delay(&cfg, SimTime::ZERO);
         assert_eq!(c.restart_delay(&cfg, SimTime::from_secs(5)).as_secs(), 10);
-        assert_eq!(c.restart_delay(&cfg, SimTime::from_secs(5 + 601)).as_secs(), 0);
+        assert_eq!(
+            c.restart_delay(&cfg, SimTime::from_secs(5 + 601)).as_secs(),
+            0
+        );
     }
 }

@@ -352,7 +352,7 @@ pub fn pod_backoff(cfg: &SchedulerConfig, attempts: u32) -> SimDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::job::{RestartPolicy, RequiredNodeAffinity, Taint};
+    use crate::api::job::{RequiredNodeAffinity, RestartPolicy, Taint};
     use crate::api::resources::Resources;
     use crate::cluster::node::NodePool;
     use std::sync::Arc;

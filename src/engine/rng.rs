@@ -99,7 +99,9 @@ mod tests {
         let a2 = s.stream(Purpose::Attempt, 1, 2, 3).next_u64();
         let b = s.stream(Purpose::Attempt, 1, 2, 4).next_u64();
         let c = s.stream(Purpose::PodStartup, 1, 2, 3).next_u64();
-        let d = Streams::new(43).stream(Purpose::Attempt, 1, 2, 3).next_u64();
+        let d = Streams::new(43)
+            .stream(Purpose::Attempt, 1, 2, 3)
+            .next_u64();
         assert_eq!(a1, a2);
         assert_ne!(a1, b);
         assert_ne!(a1, c);

@@ -214,14 +214,23 @@ mod tests {
 
     #[test]
     fn api_truncation_drops_the_fraction_of_a_second() {
-        assert_eq!(SimTime::from_millis(10_999).api_truncated(), SimTime::from_secs(10));
+        assert_eq!(
+            SimTime::from_millis(10_999).api_truncated(),
+            SimTime::from_secs(10)
+        );
         assert_eq!(SimTime::from_secs(7).api_truncated(), SimTime::from_secs(7));
     }
 
     #[test]
     fn seconds_round_half_away_from_zero_to_millis() {
-        assert_eq!(SimDuration::from_secs_f64(1.0004), SimDuration::from_millis(1000));
-        assert_eq!(SimDuration::from_secs_f64(1.0005), SimDuration::from_millis(1001));
+        assert_eq!(
+            SimDuration::from_secs_f64(1.0004),
+            SimDuration::from_millis(1000)
+        );
+        assert_eq!(
+            SimDuration::from_secs_f64(1.0005),
+            SimDuration::from_millis(1001)
+        );
         assert_eq!(SimDuration::from_secs_f64(-3.0), SimDuration::ZERO);
         assert_eq!(SimDuration::from_secs_f64(f64::NAN), SimDuration::ZERO);
         assert_eq!(SimDuration::from_secs_f64(f64::INFINITY), SimDuration::MAX);
@@ -253,7 +262,11 @@ mod tests {
             (365 * 9 * 24 * 3600, "9y"),
         ];
         for &(secs, want) in cases {
-            assert_eq!(human_duration(SimDuration::from_secs(secs)), want, "{secs}s");
+            assert_eq!(
+                human_duration(SimDuration::from_secs(secs)),
+                want,
+                "{secs}s"
+            );
         }
     }
 }

@@ -8,7 +8,7 @@
 //! cannot drift.
 
 use crate::api::names;
-use crate::api::pod::{DeletedBy, Deletion, Pod, PodPhase, NO_INDEX};
+use crate::api::pod::{DeletedBy, Deletion, NO_INDEX, Pod, PodPhase};
 use crate::api::{JobId, NodeId, PodId};
 use crate::controllers::job::policy::is_pod_failed;
 use crate::engine::rng::Purpose;
@@ -109,9 +109,8 @@ impl World {
                 let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
                 // With backoffLimitPerIndex a counted failure may fail the index: the
                 // accounting in the next sync decides (see sync::account_pods).
-                let deferred = job.spec.has_backoff_limit_per_index()
-                    && has_finalizer
-                    && after.finished;
+                let deferred =
+                    job.spec.has_backoff_limit_per_index() && has_finalizer && after.finished;
                 if !deferred
                     && index < completions
                     && !job.status.completed_indexes.contains(index)
@@ -221,12 +220,9 @@ impl World {
             Some(i) => job.next_attempt.remove(&i).unwrap_or(0),
             None => 0,
         };
-        let mut rng = self.streams.stream(
-            Purpose::PodName,
-            job.key,
-            u64::from(ordinal),
-            0,
-        );
+        let mut rng = self
+            .streams
+            .stream(Purpose::PodName, job.key, u64::from(ordinal), 0);
         let suffix = names::random_suffix(&mut rng);
         let slot_in_job = job.pods.len() as u32;
         let pod = Pod {
@@ -283,7 +279,10 @@ impl World {
             return;
         }
         let job_id = pod.job;
-        let tpl_grace = self.jobs[job_id.idx()].spec.template.termination_grace_period;
+        let tpl_grace = self.jobs[job_id.idx()]
+            .spec
+            .template
+            .termination_grace_period;
         // The API server deletes at once what no kubelet runs (`CheckGracefulDelete`).
         let grace = if pod.node.is_none() || pod.phase.is_terminal() {
             SimDuration::ZERO
@@ -295,7 +294,8 @@ impl World {
         {
             // The scheduler had reserved a node for a binding still in flight.
             let tpl = self.jobs[job_id.idx()].spec.template.clone();
-            self.cluster.release(node, &tpl.requests, tpl.nonzero_requests);
+            self.cluster
+                .release(node, &tpl.requests, tpl.nonzero_requests);
             self.pods.get_mut(id).assumed_node = None;
             self.cluster_changed();
         }
@@ -343,8 +343,10 @@ impl World {
         // configurable; `gcCheckPeriod` = 20 s in pkg/controller/podgc).
         let period = 20_000;
         let next = (self.now.as_millis() / period + 1) * period;
-        self.queue
-            .push(crate::engine::time::SimTime::from_millis(next), Event::PodGc);
+        self.queue.push(
+            crate::engine::time::SimTime::from_millis(next),
+            Event::PodGc,
+        );
     }
 
     /// PodGC: terminating pods that never reached a node are marked Failed

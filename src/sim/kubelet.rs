@@ -2,7 +2,7 @@
 //! restarting them in place (OnFailure), and stopping deleted pods.
 
 use crate::api::job::RestartPolicy;
-use crate::api::pod::{ContainerExit, PendingExit, PodPhase, TerminationReason, NO_INDEX};
+use crate::api::pod::{ContainerExit, NO_INDEX, PendingExit, PodPhase, TerminationReason};
 use crate::api::{NodeId, PodId};
 use crate::cluster::kubelet::CrashLoop;
 use crate::engine::rng::Purpose;
@@ -31,8 +31,13 @@ impl World {
                     .stream(Purpose::PodStartup, job.key, u64::from(pod.ordinal), 0);
             self.kubelet.pod_startup.sample(&mut rng, 0)
         };
-        self.queue
-            .push(self.now + startup, Event::PodRunning { pod: id, generation });
+        self.queue.push(
+            self.now + startup,
+            Event::PodRunning {
+                pod: id,
+                generation,
+            },
+        );
     }
 
     /// A binding issued `bindLatency` ago completes. A pod deleted meanwhile gave its
@@ -104,8 +109,13 @@ impl World {
             conditions: outcome.conditions,
             at,
         });
-        self.queue
-            .push(at, Event::ContainerExited { pod: id, generation });
+        self.queue.push(
+            at,
+            Event::ContainerExited {
+                pod: id,
+                generation,
+            },
+        );
     }
 
     pub(crate) fn on_container_exited(&mut self, id: PodId, generation: u32) {
@@ -116,8 +126,8 @@ impl World {
             return;
         };
         let job = &self.jobs[pod.job.idx()];
-        let succeeded = planned.exit.exit_code == 0
-            && planned.other_exits.iter().all(|e| e.exit_code == 0);
+        let succeeded =
+            planned.exit.exit_code == 0 && planned.other_exits.iter().all(|e| e.exit_code == 0);
         let now = self.now;
         if succeeded || job.spec.template.restart_policy == RestartPolicy::Never {
             self.update_pod(id, |p| {
@@ -152,8 +162,13 @@ impl World {
             self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::BackOff);
         }
         let generation = self.pods.bump(id);
-        self.queue
-            .push(now + delay, Event::ContainerRestart { pod: id, generation });
+        self.queue.push(
+            now + delay,
+            Event::ContainerRestart {
+                pod: id,
+                generation,
+            },
+        );
     }
 
     pub(crate) fn on_container_restart(&mut self, id: PodId, generation: u32) {
@@ -212,8 +227,13 @@ impl World {
         };
         self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Killing);
         let generation = self.pods.bump(id);
-        self.queue
-            .push(stop_at, Event::PodTerminated { pod: id, generation });
+        self.queue.push(
+            stop_at,
+            Event::PodTerminated {
+                pod: id,
+                generation,
+            },
+        );
     }
 
     pub(crate) fn on_pod_terminated(&mut self, id: PodId, generation: u32) {

@@ -147,9 +147,12 @@ impl World {
         let reuse = matches!(&self.scheduler.last_failure,
             Some((k, v, _)) if *k == tpl_key && *v == self.cluster_version);
         let result = if reuse {
-            Err(self.scheduler.last_failure.as_ref().map(|f| f.2.clone()).unwrap_or_else(
-                || unreachable!("checked above"),
-            ))
+            Err(self
+                .scheduler
+                .last_failure
+                .as_ref()
+                .map(|f| f.2.clone())
+                .unwrap_or_else(|| unreachable!("checked above")))
         } else {
             scheduler::schedule_scan(
                 &self.cluster,
@@ -162,13 +165,15 @@ impl World {
             Ok(node) => {
                 let latency = self.scheduler.config.bind_latency;
                 if latency.is_zero() {
-                    self.cluster.reserve(node, &tpl.requests, tpl.nonzero_requests);
+                    self.cluster
+                        .reserve(node, &tpl.requests, tpl.nonzero_requests);
                     self.cluster_version += 1;
                     self.bind_pod(id, node);
                 } else {
                     // Assume: reserve at once so that the next cycle sees the node as used
                     // while the binding is in flight.
-                    self.cluster.reserve(node, &tpl.requests, tpl.nonzero_requests);
+                    self.cluster
+                        .reserve(node, &tpl.requests, tpl.nonzero_requests);
                     self.cluster_version += 1;
                     self.pods.get_mut(id).assumed_node = Some(node);
                     let generation = self.pods.get(id).generation;

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::api::JobId;
 use crate::api::job::{
     CompletionMode, Container, ImagePullPolicy, JobSpec, PodReplacementPolicy, PodTemplate,
     RequiredNodeAffinity, RestartPolicy,
 };
 use crate::api::pod::{NO_INDEX, Pod, PodPhase};
 use crate::api::resources::Resources;
-use crate::api::JobId;
 use crate::cluster::kubelet::KubeletConfig;
 use crate::cluster::node::NodePool;
 use crate::cluster::scheduler::SchedulerConfig;

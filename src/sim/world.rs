@@ -284,9 +284,7 @@ impl World {
                 node,
             } => self.on_pod_bound(pod, generation, node),
             Event::PodRunning { pod, generation } => self.on_pod_running(pod, generation),
-            Event::ContainerExited { pod, generation } => {
-                self.on_container_exited(pod, generation)
-            }
+            Event::ContainerExited { pod, generation } => self.on_container_exited(pod, generation),
             Event::ContainerRestart { pod, generation } => {
                 self.on_container_restart(pod, generation)
             }
@@ -359,10 +357,15 @@ impl World {
                 j.name
             );
             if j.status.is_finished() {
-                assert_eq!(j.status.active, 0, "finished job {} has active pods", j.name);
+                assert_eq!(
+                    j.status.active, 0,
+                    "finished job {} has active pods",
+                    j.name
+                );
             }
             assert!(
-                !(j.status.has_true(crate::api::job::JobConditionType::Complete)
+                !(j.status
+                    .has_true(crate::api::job::JobConditionType::Complete)
                     && j.status.has_true(crate::api::job::JobConditionType::Failed)),
                 "job {} both Complete and Failed",
                 j.name

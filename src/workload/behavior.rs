@@ -260,7 +260,11 @@ mod tests {
         let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.succeeded()).collect();
         let rate = failed.len() as f64 / f64::from(n);
         assert!((rate - 0.05).abs() < 0.006, "{rate}");
-        assert!(failed.iter().all(|o| o.duration <= SimDuration::from_secs(100)));
+        assert!(
+            failed
+                .iter()
+                .all(|o| o.duration <= SimDuration::from_secs(100))
+        );
         assert!(failed.iter().all(|o| o.exit_code == 1));
     }
 }

@@ -32,7 +32,10 @@ pub enum Distribution {
     },
     /// `base + step × index`: deterministic per completion index (Indexed Jobs; index 0
     /// for pods without one).
-    IndexLinear { base: SimDuration, step: SimDuration },
+    IndexLinear {
+        base: SimDuration,
+        step: SimDuration,
+    },
 }
 
 /// A distribution that cannot be sampled.
@@ -88,7 +91,9 @@ impl Distribution {
     pub fn sample(&self, rng: &mut ChaCha8Rng, index: u32) -> SimDuration {
         match *self {
             Distribution::Fixed(d) => d,
-            Distribution::IndexLinear { base, step } => base + step.saturating_mul(u64::from(index)),
+            Distribution::IndexLinear { base, step } => {
+                base + step.saturating_mul(u64::from(index))
+            }
             Distribution::Uniform { min, max } => {
                 if min == max {
                     return min;
@@ -161,7 +166,10 @@ mod tests {
         ];
         for d in cases {
             let mut r = rng();
-            let mean: f64 = (0..n).map(|_| d.sample(&mut r, 0).as_secs_f64()).sum::<f64>() / n as f64;
+            let mean: f64 = (0..n)
+                .map(|_| d.sample(&mut r, 0).as_secs_f64())
+                .sum::<f64>()
+                / n as f64;
             assert!((mean - 10.0).abs() < 0.25, "{d:?}: mean {mean}");
         }
     }
@@ -201,17 +209,21 @@ mod tests {
 
     #[test]
     fn validation_rejects_impossible_parameters() {
-        assert!(Distribution::Uniform {
-            min: SimDuration::from_secs(2),
-            max: SimDuration::from_secs(1)
-        }
-        .validate()
-        .is_err());
-        assert!(Distribution::Exponential {
-            mean: SimDuration::ZERO
-        }
-        .validate()
-        .is_err());
+        assert!(
+            Distribution::Uniform {
+                min: SimDuration::from_secs(2),
+                max: SimDuration::from_secs(1)
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            Distribution::Exponential {
+                mean: SimDuration::ZERO
+            }
+            .validate()
+            .is_err()
+        );
         assert!(Distribution::ZERO.validate().is_ok());
         assert!(Distribution::ZERO.is_zero());
     }

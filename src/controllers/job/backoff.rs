@@ -130,7 +130,11 @@ mod tests {
                 failures_after_last_success: n,
                 last_failure_time: Some(t(1000 - ago)),
             };
-            assert_eq!(r.remaining(now, base, cap).as_secs(), want, "n={n} ago={ago}");
+            assert_eq!(
+                r.remaining(now, base, cap).as_secs(),
+                want,
+                "n={n} ago={ago}"
+            );
         }
     }
 

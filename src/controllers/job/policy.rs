@@ -62,10 +62,7 @@ fn pod_conditions(pod: &Pod) -> Vec<(&str, ConditionStatus)> {
 
 /// Terminated containers with a non-zero exit code, regular containers first, then init
 /// containers, each group in template order: the candidates of `onExitCodes`.
-fn failed_containers<'a>(
-    pod: &Pod,
-    tpl: &'a PodTemplate,
-) -> Vec<(&'a str, i32)> {
+fn failed_containers<'a>(pod: &Pod, tpl: &'a PodTemplate) -> Vec<(&'a str, i32)> {
     let mut exits: Vec<_> = pod
         .exit
         .iter()
@@ -239,7 +236,11 @@ mod tests {
         t
     }
 
-    fn exit_rule(action: PodFailurePolicyAction, op: ExitCodeOperator, values: &[i32]) -> PodFailurePolicyRule {
+    fn exit_rule(
+        action: PodFailurePolicyAction,
+        op: ExitCodeOperator,
+        values: &[i32],
+    ) -> PodFailurePolicyRule {
         PodFailurePolicyRule {
             action,
             on_exit_codes: Some(OnExitCodes {
@@ -261,12 +262,21 @@ mod tests {
     fn first_matching_rule_wins_over_containers() {
         let policy = PodFailurePolicy {
             rules: vec![
-                exit_rule(PodFailurePolicyAction::Ignore, ExitCodeOperator::In, &[1, 2, 3]),
-                exit_rule(PodFailurePolicyAction::FailJob, ExitCodeOperator::In, &[5, 6, 7]),
+                exit_rule(
+                    PodFailurePolicyAction::Ignore,
+                    ExitCodeOperator::In,
+                    &[1, 2, 3],
+                ),
+                exit_rule(
+                    PodFailurePolicyAction::FailJob,
+                    ExitCodeOperator::In,
+                    &[5, 6, 7],
+                ),
             ],
         };
         let t = tpl(&["main-container", "sidecar"], &[]);
-        let m = match_pod_failure_policy(Some(&policy), &pod_with_exits(&[(0, 2), (1, 6)]), &t, &name);
+        let m =
+            match_pod_failure_policy(Some(&policy), &pod_with_exits(&[(0, 2), (1, 6)]), &t, &name);
         assert_eq!(m.action, Some(PodFailurePolicyAction::Ignore));
         assert!(!m.count_failed);
     }
@@ -274,20 +284,30 @@ mod tests {
     #[test]
     fn fail_job_message_is_upstreams() {
         let policy = PodFailurePolicy {
-            rules: vec![exit_rule(PodFailurePolicyAction::FailJob, ExitCodeOperator::In, &[5, 6, 7])],
+            rules: vec![exit_rule(
+                PodFailurePolicyAction::FailJob,
+                ExitCodeOperator::In,
+                &[5, 6, 7],
+            )],
         };
         let t = tpl(&["main-container"], &[]);
         let m = match_pod_failure_policy(Some(&policy), &pod_with_exits(&[(0, 5)]), &t, &name);
         assert_eq!(
             m.fail_job_message.as_deref(),
-            Some("Container main-container for pod default/mypod failed with exit code 5 matching FailJob rule at index 0")
+            Some(
+                "Container main-container for pod default/mypod failed with exit code 5 matching FailJob rule at index 0"
+            )
         );
     }
 
     #[test]
     fn not_in_matches_other_non_zero_codes_only() {
         let policy = PodFailurePolicy {
-            rules: vec![exit_rule(PodFailurePolicyAction::Count, ExitCodeOperator::NotIn, &[1])],
+            rules: vec![exit_rule(
+                PodFailurePolicyAction::Count,
+                ExitCodeOperator::NotIn,
+                &[1],
+            )],
         };
         let t = tpl(&["main"], &[]);
         assert_eq!(
@@ -315,7 +335,9 @@ mod tests {
         let m = match_pod_failure_policy(Some(&policy), &pod_with_exits(&[(1, 3)]), &t, &name);
         assert_eq!(
             m.fail_job_message.as_deref(),
-            Some("Container init-a for pod default/mypod failed with exit code 3 matching FailJob rule at index 0")
+            Some(
+                "Container init-a for pod default/mypod failed with exit code 3 matching FailJob rule at index 0"
+            )
         );
         let m = match_pod_failure_policy(Some(&policy), &pod_with_exits(&[(0, 3)]), &t, &name);
         assert_eq!(m.action, None);
@@ -335,7 +357,10 @@ mod tests {
         };
         let t = tpl(&["main"], &[]);
         let mut p = pod_with_exits(&[(0, 137)]);
-        assert_eq!(match_pod_failure_policy(Some(&policy), &p, &t, &name).action, None);
+        assert_eq!(
+            match_pod_failure_policy(Some(&policy), &p, &t, &name).action,
+            None
+        );
         p.disruption = Some(DisruptionReason::DeletionByTaintManager);
         let m = match_pod_failure_policy(Some(&policy), &p, &t, &name);
         assert_eq!(m.action, Some(PodFailurePolicyAction::Ignore));
@@ -353,11 +378,15 @@ mod tests {
         };
         // "rules.succeededIndexes is specified; matching"
         assert_eq!(
-            match_success_policy(Some(&policy(vec![rule(Some("0-2"), None)])), &iv("0-3")).as_deref(),
+            match_success_policy(Some(&policy(vec![rule(Some("0-2"), None)])), &iv("0-3"))
+                .as_deref(),
             Some("Matched rules at index 0")
         );
         // not matching
-        assert_eq!(match_success_policy(Some(&policy(vec![rule(Some("0-2"), None)])), &iv("0,1")), None);
+        assert_eq!(
+            match_success_policy(Some(&policy(vec![rule(Some("0-2"), None)])), &iv("0,1")),
+            None
+        );
         // succeededCount only
         assert_eq!(
             match_success_policy(Some(&policy(vec![rule(None, Some(3))])), &iv("5,7,9")).as_deref(),
@@ -366,7 +395,10 @@ mod tests {
         // both: count of the listed ones
         assert_eq!(
             match_success_policy(
-                Some(&policy(vec![rule(Some("0-5"), Some(2)), rule(None, Some(1))])),
+                Some(&policy(vec![
+                    rule(Some("0-5"), Some(2)),
+                    rule(None, Some(1))
+                ])),
                 &iv("4,5,9")
             )
             .as_deref(),
@@ -375,13 +407,19 @@ mod tests {
         // second rule matches
         assert_eq!(
             match_success_policy(
-                Some(&policy(vec![rule(Some("0-5"), Some(3)), rule(None, Some(3))])),
+                Some(&policy(vec![
+                    rule(Some("0-5"), Some(3)),
+                    rule(None, Some(3))
+                ])),
                 &iv("4,5,9")
             )
             .as_deref(),
             Some("Matched rules at index 1")
         );
         // no succeeded indexes at all
-        assert_eq!(match_success_policy(Some(&policy(vec![rule(None, Some(0))])), &iv("")), None);
+        assert_eq!(
+            match_success_policy(Some(&policy(vec![rule(None, Some(0))])), &iv("")),
+            None
+        );
     }
 }

@@ -8,7 +8,9 @@
 use crate::api::job::{ConditionStatus, JobConditionType, RestartPolicy, reason};
 use crate::api::pod::{DeletedBy, NO_INDEX, Pod, PodPhase};
 use crate::api::{JobId, PodId};
-use crate::controllers::job::policy::{is_pod_failed, match_pod_failure_policy, match_success_policy};
+use crate::controllers::job::policy::{
+    is_pod_failed, match_pod_failure_policy, match_success_policy,
+};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::sim::World;
 use crate::sim::records::{EventKind, ObjectRef};
@@ -211,8 +213,10 @@ pub fn sync_job(w: &mut World, id: JobId) {
         let job = &mut w.jobs[id.idx()];
         ctx.succeeded = job.status.completed_indexes.total() as i64;
         if ctx.finish.is_none()
-            && let Some(message) =
-                match_success_policy(job.spec.success_policy.as_ref(), &job.status.completed_indexes)
+            && let Some(message) = match_success_policy(
+                job.spec.success_policy.as_ref(),
+                &job.status.completed_indexes,
+            )
         {
             ctx.finish = Some(Finish::Success {
                 reason: reason::SUCCESS_POLICY.to_string(),
@@ -498,9 +502,7 @@ fn active_pods_for_removal(w: &World, id: JobId, rm_at_least: usize) -> Vec<PodI
         // Group by index; keep the best pod of each valid index.
         active.sort_by(|&a, &b| {
             let (pa, pb) = (w.pods.get(a), w.pods.get(b));
-            pa.index
-                .cmp(&pb.index)
-                .then_with(|| removal_order(pa, pb))
+            pa.index.cmp(&pb.index).then_with(|| removal_order(pa, pb))
         });
         let mut left = Vec::with_capacity(active.len());
         let mut i = 0;

@@ -1,0 +1,228 @@
+//! `jobsim run`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+
+use super::{exit, print_diagnostics, report_input_error};
+use crate::engine::time::SimTime;
+use crate::input::duration::parse_duration;
+use crate::input::load::{LoadOptions, load};
+use crate::output::atomic::OutputDir;
+use crate::output::records::RecordWriter;
+use crate::output::summary::Summary;
+use crate::output::table::jobs_table;
+use crate::sim::{RunLimits, SimError, World};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// `kubectl get jobs` and one line of run statistics.
+    Table,
+    /// summary.json on stdout.
+    Json,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  jobsim run scenarios/parallel-processing.yaml
+  jobsim run -f my-job.yaml --seed 7 --output out/
+  jobsim run -f scenario.yaml -f jobs.yaml --format json --no-events")]
+pub struct RunArgs {
+    /// Scenario or Job manifest files.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Scenario or Job manifest file (repeatable, like kubectl's -f).
+    #[arg(short = 'f', long = "filename", value_name = "FILE")]
+    filename: Vec<PathBuf>,
+    /// Output folder (default: output/<scenario name>/).
+    #[arg(short, long, value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Seed of every random stream (overrides the scenario's).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Do not write pods.csv.
+    #[arg(long)]
+    no_pods: bool,
+    /// Do not write events.csv.
+    #[arg(long)]
+    no_events: bool,
+    /// Write no files at all (stdout only).
+    #[arg(long)]
+    no_output: bool,
+    /// Leave the wall-clock time out of summary.json, so that repeated runs give identical bytes.
+    #[arg(long)]
+    reproducible: bool,
+    /// Print more run statistics.
+    #[arg(long)]
+    stats: bool,
+    /// Write into an output folder even if it holds files jobsim did not write.
+    #[arg(long)]
+    force: bool,
+    /// Stop the run after this many events.
+    #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_events)]
+    max_events: u64,
+    /// Stop the run at this simulated time (e.g. "30d", "12h").
+    #[arg(long, value_name = "DURATION", default_value = "30d")]
+    max_sim_time: String,
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let mut files = args.filename.clone();
+    files.extend(args.files.iter().cloned());
+    let loaded = match load(&files, &LoadOptions { seed: args.seed }) {
+        Ok(l) => l,
+        Err(e) => return report_input_error(&e),
+    };
+    print_diagnostics(&loaded.warnings, &loaded.sources);
+    let max_sim_time = match parse_duration(&args.max_sim_time) {
+        Ok(d) => SimTime::ZERO + d,
+        Err(e) => {
+            eprintln!("error: --max-sim-time: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let limits = RunLimits {
+        max_events: args.max_events,
+        max_sim_time,
+        ..RunLimits::default()
+    };
+
+    let write_files = !args.no_output;
+    let mut outdir = if write_files {
+        let dir = args
+            .output
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output").join(&loaded.name));
+        match OutputDir::prepare(&dir, args.force) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::BAD_INPUT;
+            }
+        }
+    } else {
+        None
+    };
+    let want_pods = write_files && !args.no_pods;
+    let want_events = write_files && !args.no_events;
+    let (pods_w, events_w) = match outdir.as_mut() {
+        Some(o) => {
+            let p = if want_pods {
+                o.create("pods.csv").map(Some)
+            } else {
+                Ok(None)
+            };
+            let e = if want_events {
+                o.create("events.csv").map(Some)
+            } else {
+                Ok(None)
+            };
+            match (p, e) {
+                (Ok(p), Ok(e)) => (p, e),
+                (Err(err), _) | (_, Err(err)) => {
+                    eprintln!("error: cannot write to {}: {err}", o.path().display());
+                    return exit::INTERNAL;
+                }
+            }
+        }
+        None => (None, None),
+    };
+    let mut writer = match RecordWriter::new(pods_w, events_w) {
+        Ok(w) => w,
+        Err(err) => {
+            eprintln!("error: writing output: {err}");
+            return exit::INTERNAL;
+        }
+    };
+
+    let mut config = loaded.config;
+    config.record_pods = want_pods;
+    config.record_events = want_events;
+    let seed = config.seed;
+    let mut world = World::new(config);
+    let started = Instant::now();
+    let result = world.run(&mut writer, limits);
+    let wall = started.elapsed().as_secs_f64();
+    let outcome = match result {
+        Ok(o) => o,
+        Err(SimError::Output(err)) => {
+            eprintln!("error: writing output: {err}");
+            return exit::INTERNAL;
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            eprint!("{}", jobs_table(world.jobs.iter(), world.now));
+            eprintln!("no output files were written");
+            return exit::LIMIT;
+        }
+    };
+    let summary = Summary::of(
+        &loaded.name,
+        loaded.version,
+        seed,
+        &world,
+        &outcome,
+        (!args.reproducible).then_some(wall),
+    );
+    let json = summary.to_json();
+    if let Some(mut o) = outdir {
+        let finished = writer.finish().and_then(|(p, e)| {
+            for mut w in [p, e].into_iter().flatten() {
+                w.flush()?;
+            }
+            Ok(())
+        });
+        if let Err(err) = finished.and_then(|()| o.write("summary.json", json.as_bytes())) {
+            eprintln!("error: writing output: {err}");
+            return exit::INTERNAL;
+        }
+        match o.commit() {
+            Ok(written) => {
+                let names: Vec<String> = written
+                    .iter()
+                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .collect();
+                if let Some(first) = written.first().and_then(|p| p.parent()) {
+                    eprintln!("wrote {}/{{{}}}", first.display(), names.join(","));
+                }
+            }
+            Err(err) => {
+                eprintln!("error: writing output: {err}");
+                return exit::INTERNAL;
+            }
+        }
+    }
+    match args.format {
+        Format::Json => print!("{json}"),
+        Format::Table => {
+            print!("{}", jobs_table(world.jobs.iter(), outcome.end_time));
+            let events = outcome.stats.events;
+            let rate = if wall > 0.0 {
+                events as f64 / wall
+            } else {
+                0.0
+            };
+            println!(
+                "events={events} simulated={}s wall={wall:.3}s events/s={rate:.0} pods={}",
+                outcome.end_time, outcome.stats.pods_created
+            );
+            if args.stats {
+                let pods = outcome.stats.pods_created.max(1) as f64;
+                println!(
+                    "job-syncs={} scheduling-cycles={} peak-live-pods={} peak-queued-events={} us/pod={:.3}",
+                    outcome.stats.job_syncs,
+                    outcome.stats.scheduling_cycles,
+                    outcome.peak_live_pods,
+                    outcome.peak_queue_len,
+                    wall * 1e6 / pods
+                );
+            }
+        }
+    }
+    exit::OK
+}

@@ -1,0 +1,776 @@
+//! Loading a run's inputs: any mix of Job manifests (single documents, multi-document
+//! streams, `kind: List`) and at most one Scenario document, which may list further
+//! manifest files. The result is a validated [`SimConfig`] or every problem found.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use k8s_openapi::api::batch::v1 as batch;
+
+use super::diagnostics::{Diagnostic, Diagnostics, InputError};
+use super::manifest::{ImportedJob, import_job, parse_effect};
+use super::scenario::{self, PodsSpec, ScenarioDoc};
+use super::yaml::{Doc, SourceFile, documents, join};
+use crate::api::job::{CompletionMode, Taint};
+use crate::api::names::{self, is_dns1123_label};
+use crate::api::pod::TerminationReason;
+use crate::api::quantity::Quantity;
+use crate::api::resources::Resources;
+use crate::api::version::KubernetesVersion;
+use crate::cluster::kubelet::KubeletConfig;
+use crate::cluster::node::NodePool;
+use crate::cluster::scheduler::{SchedulerConfig, ScoringStrategy};
+use crate::engine::rng::{Purpose, Streams, name_key};
+use crate::engine::time::{SimDuration, SimTime};
+use crate::sim::{JobInput, SimConfig};
+use crate::workload::behavior::FailureModel;
+use crate::workload::{Distribution, PodBehavior, ScriptedOutcome, Target};
+
+/// Overrides from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub seed: Option<u64>,
+}
+
+/// A run's validated inputs.
+pub struct Loaded {
+    /// Scenario name (`metadata.name`, else the first file's stem).
+    pub name: String,
+    pub description: Option<String>,
+    pub version: KubernetesVersion,
+    pub config: SimConfig,
+    pub warnings: Diagnostics,
+    pub sources: Vec<(PathBuf, String)>,
+    pub has_scenario: bool,
+}
+
+/// jobsim's documented default cluster: three worker nodes with 4 CPU, 16 GiB and 110 pods.
+pub fn default_pools() -> Vec<NodePool> {
+    let mut allocatable = Resources::new(4000, 16 << 30);
+    allocatable.pods = 110;
+    allocatable.ephemeral_storage_bytes = 100 << 30;
+    vec![NodePool {
+        name: "worker".to_string(),
+        count: 3,
+        allocatable,
+        labels: BTreeMap::new(),
+        taints: Vec::new(),
+    }]
+}
+
+/// A Job document found somewhere in the inputs.
+struct JobDoc {
+    file: usize,
+    doc: usize,
+    prefix: String,
+}
+
+/// Reads and validates the inputs.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError> {
+    let mut diags = Diagnostics::default();
+    let mut files: Vec<SourceFile> = Vec::new();
+    for p in paths {
+        match SourceFile::read(p) {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    if paths.is_empty() {
+        diags.push(Diagnostic::error(
+            "no input files: give a scenario or Job manifest with -f FILE",
+        ));
+    }
+    // Scenario first: it decides the Kubernetes version and may name more manifests.
+    let mut scenario: Option<(usize, usize)> = None;
+    let mut job_docs: Vec<JobDoc> = Vec::new();
+    let first_pass = files.len();
+    classify_files(
+        &files,
+        0..first_pass,
+        &mut scenario,
+        &mut job_docs,
+        &mut diags,
+        true,
+    );
+
+    let mut spec_doc: Option<ScenarioDoc> = None;
+    let mut listed: Vec<(PathBuf, crate::input::locate::Position)> = Vec::new();
+    if let Some((fi, di)) = scenario {
+        let (docs, _) = documents(&files[fi]);
+        let doc = &docs[di];
+        match doc.typed::<ScenarioDoc>("") {
+            Ok((s, w)) => {
+                diags.extend(w);
+                if s.api_version != scenario::API_VERSION {
+                    diags.push(doc.diagnostic(
+                        "apiVersion",
+                        format!(
+                            "unsupported apiVersion {:?} for kind Scenario: expected {:?}",
+                            s.api_version,
+                            scenario::API_VERSION
+                        ),
+                    ));
+                }
+                // Manifests named by the scenario are relative to its own file.
+                let base = files[fi]
+                    .path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                for (i, m) in s.spec.manifests.iter().enumerate() {
+                    listed.push((base.join(m), doc.position(&format!("spec.manifests[{i}]"))));
+                }
+                spec_doc = Some(s);
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    let before = files.len();
+    for (p, at) in listed {
+        match SourceFile::read(&p) {
+            Ok(f) => files.push(f),
+            Err(d) => {
+                // Report it where the scenario lists the file.
+                let (fi, _) = scenario.unwrap_or((0, 0));
+                diags.push(
+                    Diagnostic::error(format!("{}: {}", p.display(), d.message))
+                        .in_file(&files[fi].path)
+                        .at(at),
+                );
+            }
+        }
+    }
+    let after = files.len();
+    let mut nested_scenario = None;
+    classify_files(
+        &files,
+        before..after,
+        &mut nested_scenario,
+        &mut job_docs,
+        &mut diags,
+        false,
+    );
+
+    let version = match spec_doc
+        .as_ref()
+        .and_then(|s| s.spec.kubernetes_version.clone())
+    {
+        None => KubernetesVersion::default(),
+        Some(v) => match v.parse() {
+            Ok(v) => v,
+            Err(msg) => {
+                diags.push(scenario_diag(
+                    &files,
+                    scenario,
+                    "spec.kubernetesVersion",
+                    msg,
+                ));
+                KubernetesVersion::default()
+            }
+        },
+    };
+    let seed = opts
+        .seed
+        .or(spec_doc.as_ref().and_then(|s| s.spec.seed))
+        .unwrap_or(1);
+    let streams = Streams::new(seed);
+
+    // Import every Job.
+    let mut jobs: Vec<(ImportedJob, usize, usize, String)> = Vec::new();
+    for jd in &job_docs {
+        let (docs, _) = documents(&files[jd.file]);
+        let doc = &docs[jd.doc];
+        let api_version = doc_str(doc, &join(&jd.prefix, "apiVersion"));
+        if api_version.as_deref() != Some("batch/v1") {
+            diags.push(doc.diagnostic(
+                &join(&jd.prefix, "apiVersion"),
+                format!(
+                    "unsupported apiVersion {:?} for kind Job: jobsim reads batch/v1 Jobs",
+                    api_version.unwrap_or_default()
+                ),
+            ));
+            continue;
+        }
+        let job: batch::Job = match doc.typed(&jd.prefix) {
+            Ok((j, w)) => {
+                diags.extend(w);
+                j
+            }
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let gen_key = name_key(&format!(
+            "{}#{}#{}",
+            files[jd.file].path.display(),
+            jd.doc,
+            jd.prefix
+        ));
+        let generated = |prefix: &str| {
+            let mut rng = streams.stream(Purpose::PodName, gen_key, 0, 1);
+            names::generate_name(prefix, &names::random_suffix(&mut rng))
+        };
+        match import_job(doc, &jd.prefix, &job, version, generated, &mut diags) {
+            Ok(j) => {
+                if let Some((_, f, d, p)) = jobs
+                    .iter()
+                    .find(|(o, ..)| o.name == j.name && o.namespace == j.namespace)
+                {
+                    let (odocs, _) = documents(&files[*f]);
+                    let first = odocs[*d].position(&join(p, "metadata.name"));
+                    diags.push(
+                        doc.diagnostic(
+                            &join(&jd.prefix, "metadata.name"),
+                            format!(
+                                "jobs.batch {:?} already exists in namespace {:?} (first defined at {}:{}:{})",
+                                j.name,
+                                j.namespace,
+                                files[*f].path.display(),
+                                first.line,
+                                first.column
+                            ),
+                        ),
+                    );
+                    continue;
+                }
+                jobs.push((j, jd.file, jd.doc, jd.prefix.clone()));
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    if jobs.is_empty() && !diags.has_errors() {
+        diags.push(Diagnostic::error(
+            "no batch/v1 Job found in the input: nothing to simulate",
+        ));
+    }
+
+    // The scenario's settings.
+    let spec = spec_doc.as_ref().map(|s| &s.spec);
+    let sdiag = |path: &str, msg: String| scenario_diag(&files, scenario, path, msg);
+    let pools = match spec.and_then(|s| s.cluster.as_ref()) {
+        Some(c) if !c.node_pools.is_empty() => {
+            let mut out = Vec::new();
+            let mut seen = std::collections::BTreeSet::new();
+            for (i, p) in c.node_pools.iter().enumerate() {
+                let base = format!("spec.cluster.nodePools[{i}]");
+                if !is_dns1123_label(&p.name) {
+                    diags.push(sdiag(
+                        &format!("{base}.name"),
+                        format!("invalid pool name {:?}: must be a lowercase DNS-1123 label (node names are <pool>-<n>)", p.name),
+                    ));
+                } else if !seen.insert(p.name.clone()) {
+                    diags.push(sdiag(
+                        &format!("{base}.name"),
+                        format!("duplicate pool name {:?}", p.name),
+                    ));
+                }
+                let mut r = Resources::default();
+                for (res, q) in &p.allocatable {
+                    let path = format!("{base}.allocatable[{res}]");
+                    let parsed = match Quantity::parse(&q.0) {
+                        Ok(v) if !v.is_negative() => v,
+                        Ok(_) => {
+                            diags.push(sdiag(
+                                &path,
+                                format!("invalid quantity {:?}: must not be negative", q.0),
+                            ));
+                            continue;
+                        }
+                        Err(e) => {
+                            diags.push(sdiag(&path, format!("invalid quantity {:?}: {e}", q.0)));
+                            continue;
+                        }
+                    };
+                    let v = if res == "cpu" {
+                        parsed.milli_value()
+                    } else {
+                        parsed.value()
+                    };
+                    let Ok(v) = v else {
+                        diags.push(sdiag(&path, format!("quantity {:?} is too large", q.0)));
+                        continue;
+                    };
+                    match res.as_str() {
+                        "cpu" => r.cpu_millis = v,
+                        "memory" => r.memory_bytes = v,
+                        "pods" => r.pods = v,
+                        "ephemeral-storage" => r.ephemeral_storage_bytes = v,
+                        n if n.contains('/') => r.set_extended(n, v),
+                        n => diags.push(sdiag(
+                            &path,
+                            format!("unknown resource {n:?}: expected cpu, memory, pods, ephemeral-storage or an extended resource such as nvidia.com/gpu"),
+                        )),
+                    }
+                }
+                if !p.allocatable.contains_key("cpu") || !p.allocatable.contains_key("memory") {
+                    diags.push(sdiag(
+                        &format!("{base}.allocatable"),
+                        "allocatable must give at least cpu and memory".to_string(),
+                    ));
+                }
+                if !p.allocatable.contains_key("pods") {
+                    r.pods = 110;
+                }
+                let mut taints = Vec::new();
+                for (j, t) in p.taints.iter().enumerate() {
+                    match parse_effect(&t.effect) {
+                        Some(effect) => taints.push(Taint {
+                            key: t.key.clone(),
+                            value: t.value.clone(),
+                            effect,
+                        }),
+                        None => diags.push(sdiag(
+                            &format!("{base}.taints[{j}].effect"),
+                            format!("Unsupported value: {:?}: supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\"", t.effect),
+                        )),
+                    }
+                }
+                out.push(NodePool {
+                    name: p.name.clone(),
+                    count: p.count,
+                    allocatable: r,
+                    labels: p.labels.clone(),
+                    taints,
+                });
+            }
+            out
+        }
+        _ => default_pools(),
+    };
+
+    let mut scheduler = SchedulerConfig::default();
+    if let Some(s) = spec.and_then(|s| s.scheduler.as_ref()) {
+        match s.scoring_strategy.as_deref() {
+            None | Some("LeastAllocated") => {}
+            Some("MostAllocated") => scheduler.scoring = ScoringStrategy::MostAllocated,
+            Some(other) => diags.push(sdiag(
+                "spec.scheduler.scoringStrategy",
+                format!("Unsupported value: {other:?}: supported values: \"LeastAllocated\", \"MostAllocated\""),
+            )),
+        }
+        if let Some(b) = s.balanced_allocation {
+            scheduler.balanced_allocation = b;
+        }
+        if let Some(p) = s.percentage_of_nodes_to_score {
+            if p > 100 {
+                diags.push(sdiag(
+                    "spec.scheduler.percentageOfNodesToScore",
+                    format!("Invalid value: {p}: not in valid range [0-100]"),
+                ));
+            }
+            scheduler.percentage_of_nodes_to_score = p;
+        }
+        if let Some(d) = s.pod_initial_backoff {
+            scheduler.pod_initial_backoff = d.0;
+        }
+        if let Some(d) = s.pod_max_backoff {
+            scheduler.pod_max_backoff = d.0;
+        }
+        if scheduler.pod_max_backoff < scheduler.pod_initial_backoff {
+            diags.push(sdiag(
+                "spec.scheduler.podMaxBackoff",
+                "podMaxBackoff must not be shorter than podInitialBackoff".to_string(),
+            ));
+        }
+        if let Some(pps) = s.pods_per_second {
+            if !(pps.is_finite() && pps > 0.0) {
+                diags.push(sdiag(
+                    "spec.scheduler.podsPerSecond",
+                    format!("podsPerSecond must be a positive number, got {pps}"),
+                ));
+            } else {
+                scheduler.cycle_time =
+                    SimDuration::from_secs_f64(1.0 / pps).max(SimDuration::from_millis(1));
+            }
+        }
+        if let Some(d) = s.bind_latency {
+            scheduler.bind_latency = d.0;
+        }
+    }
+
+    let mut kubelet = KubeletConfig::default();
+    let mut controller = version.job_controller();
+    if let Some(t) = spec.and_then(|s| s.timing.as_ref()) {
+        if let Some(d) = &t.pod_startup {
+            kubelet.pod_startup = d.0.clone();
+        }
+        if let Some(d) = t.job_sync_batch_period {
+            controller.sync_batch_period = d.0;
+        }
+    }
+
+    // Behaviour per Job.
+    let defaults = spec
+        .and_then(|s| s.defaults.as_ref())
+        .and_then(|d| d.pods.clone())
+        .unwrap_or_default();
+    let mut entries: BTreeMap<(String, String), (usize, &scenario::JobEntry)> = BTreeMap::new();
+    if let Some(s) = spec {
+        for (i, e) in s.jobs.iter().enumerate() {
+            let key = (e.namespace.clone(), e.name.clone());
+            if entries.contains_key(&key) {
+                diags.push(sdiag(
+                    &format!("spec.jobs[{i}].name"),
+                    format!("Job {}/{} is listed twice", e.namespace, e.name),
+                ));
+                continue;
+            }
+            if !jobs
+                .iter()
+                .any(|(j, ..)| j.name == e.name && j.namespace == e.namespace)
+            {
+                let known: Vec<String> = jobs
+                    .iter()
+                    .map(|(j, ..)| format!("{}/{}", j.namespace, j.name))
+                    .collect();
+                diags.push(sdiag(
+                    &format!("spec.jobs[{i}].name"),
+                    format!(
+                        "no Job {}/{} in the manifests (known: {})",
+                        e.namespace,
+                        e.name,
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+                continue;
+            }
+            entries.insert(key, (i, e));
+        }
+    }
+    let mut inputs = Vec::new();
+    for (j, ..) in &jobs {
+        let entry = entries.get(&(j.namespace.clone(), j.name.clone()));
+        let (pods, base_path) = match entry {
+            Some((i, e)) => (
+                merge_pods(&defaults, e.pods.as_ref()),
+                format!("spec.jobs[{i}].pods"),
+            ),
+            None => (defaults.clone(), "spec.defaults.pods".to_string()),
+        };
+        let behavior = match build_behavior(&pods, j, &base_path, &sdiag) {
+            Ok(b) => b,
+            Err(ds) => {
+                diags.extend(ds);
+                continue;
+            }
+        };
+        let submit_at = entry
+            .and_then(|(_, e)| e.submit_at)
+            .map(|d| SimTime::ZERO + d.0)
+            .unwrap_or(SimTime::ZERO);
+        inputs.push(JobInput {
+            namespace: j.namespace.clone(),
+            name: j.name.clone(),
+            spec: j.spec.clone(),
+            behavior: Arc::new(behavior),
+            submit_at,
+        });
+    }
+
+    let sources: Vec<(PathBuf, String)> = files
+        .iter()
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect();
+    if diags.has_errors() {
+        return Err(InputError {
+            diagnostics: diags,
+            sources,
+        });
+    }
+    let name = spec_doc
+        .as_ref()
+        .and_then(|s| s.metadata.name.clone())
+        .or_else(|| {
+            paths
+                .first()
+                .and_then(|p| p.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "jobsim".to_string());
+    Ok(Loaded {
+        name,
+        description: spec_doc
+            .as_ref()
+            .and_then(|s| s.metadata.description.clone()),
+        version,
+        config: SimConfig {
+            seed,
+            pools,
+            scheduler,
+            kubelet,
+            controller,
+            jobs: inputs,
+            record_events: true,
+            record_pods: true,
+        },
+        warnings: diags,
+        sources,
+        has_scenario: spec_doc.is_some(),
+    })
+}
+
+/// Sorts the documents of `files[range]` into the scenario and Job documents.
+fn classify_files(
+    files: &[SourceFile],
+    range: std::ops::Range<usize>,
+    scenario: &mut Option<(usize, usize)>,
+    job_docs: &mut Vec<JobDoc>,
+    diags: &mut Diagnostics,
+    scenario_allowed: bool,
+) {
+    for fi in range {
+        let (docs, d) = documents(&files[fi]);
+        diags.extend(d);
+        for (di, doc) in docs.iter().enumerate() {
+            let kind = doc_str(doc, "kind");
+            let api_version = doc_str(doc, "apiVersion");
+            match kind.as_deref() {
+                Some(scenario::KIND) => {
+                    if !scenario_allowed {
+                        diags.push(doc.diagnostic(
+                            "kind",
+                            "a manifest listed by a scenario cannot hold another Scenario",
+                        ));
+                    } else if let Some((sf, _)) = scenario {
+                        diags.push(doc.diagnostic(
+                            "kind",
+                            format!(
+                                "a second Scenario document (the first is in {}): a run has one scenario",
+                                files[*sf].path.display()
+                            ),
+                        ));
+                    } else {
+                        *scenario = Some((fi, di));
+                    }
+                }
+                Some("Job") => job_docs.push(JobDoc {
+                    file: fi,
+                    doc: di,
+                    prefix: String::new(),
+                }),
+                Some("List") if api_version.as_deref() == Some("v1") => {
+                    let items = serde_yaml_items(doc);
+                    for (ii, item_kind) in items.into_iter().enumerate() {
+                        let prefix = format!("items[{ii}]");
+                        match item_kind.as_deref() {
+                            Some("Job") => job_docs.push(JobDoc {
+                                file: fi,
+                                doc: di,
+                                prefix,
+                            }),
+                            other => diags.push(skip_warning(doc, &prefix, other)),
+                        }
+                    }
+                }
+                None => diags.push(doc.diagnostic(
+                    "",
+                    "not a Kubernetes object: the document has no `kind` (expected kind: Job, List or Scenario)",
+                )),
+                other => diags.push(skip_warning(doc, "", other)),
+            }
+        }
+    }
+}
+
+fn skip_warning(doc: &Doc, prefix: &str, kind: Option<&str>) -> Diagnostic {
+    let mut d = doc.diagnostic(
+        &join(prefix, "kind"),
+        format!(
+            "skipping kind {:?}: jobsim simulates batch/v1 Jobs",
+            kind.unwrap_or("<none>")
+        ),
+    );
+    d.severity = super::diagnostics::Severity::Warning;
+    d.field = None;
+    d
+}
+
+/// The `kind` of every item of a List document.
+fn serde_yaml_items(doc: &Doc) -> Vec<Option<String>> {
+    super::yaml::lookup(&doc.value, "items")
+        .and_then(|v| v.as_sequence())
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| i.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn doc_str(doc: &Doc, path: &str) -> Option<String> {
+    super::yaml::lookup(&doc.value, path)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+fn scenario_diag(
+    files: &[SourceFile],
+    scenario: Option<(usize, usize)>,
+    path: &str,
+    msg: String,
+) -> Diagnostic {
+    match scenario {
+        Some((fi, di)) => {
+            let (docs, _) = documents(&files[fi]);
+            docs[di].diagnostic(path, msg)
+        }
+        None => Diagnostic::error(msg).field(path),
+    }
+}
+
+/// A Job entry's pod behaviour over the scenario defaults, field by field.
+fn merge_pods(defaults: &PodsSpec, entry: Option<&PodsSpec>) -> PodsSpec {
+    let Some(e) = entry else {
+        return defaults.clone();
+    };
+    PodsSpec {
+        run_time: e.run_time.clone().or_else(|| defaults.run_time.clone()),
+        failure: e.failure.clone().or_else(|| defaults.failure.clone()),
+        shutdown: e.shutdown.clone().or_else(|| defaults.shutdown.clone()),
+        script: e.script.clone().or_else(|| defaults.script.clone()),
+    }
+}
+
+fn build_behavior(
+    pods: &PodsSpec,
+    job: &ImportedJob,
+    base: &str,
+    sdiag: &dyn Fn(&str, String) -> Diagnostic,
+) -> Result<PodBehavior, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let failure = pods.failure.as_ref().map(|f| {
+        if !(0.0..=1.0).contains(&f.probability) || f.probability.is_nan() {
+            diags.push(sdiag(
+                &format!("{base}.failure.probability"),
+                format!("probability must be between 0 and 1, got {}", f.probability),
+            ));
+        }
+        if f.exit_code == 0 {
+            diags.push(sdiag(
+                &format!("{base}.failure.exitCode"),
+                "a failing attempt needs a non-zero exit code".to_string(),
+            ));
+        }
+        FailureModel {
+            probability: f.probability,
+            exit_code: f.exit_code,
+        }
+    });
+    let indexed = job.spec.completion_mode == CompletionMode::Indexed;
+    let names: Vec<&str> = job.spec.template.container_names().collect();
+    let mut script = Vec::new();
+    for (i, s) in pods.script.iter().flatten().enumerate() {
+        let p = format!("{base}.script[{i}]");
+        let target = match (&s.index, &s.ordinal) {
+            (Some(_), Some(_)) => {
+                diags.push(sdiag(
+                    &p,
+                    "give either index or ordinal, not both".to_string(),
+                ));
+                Target::Any
+            }
+            (Some(ix), None) => {
+                if !indexed {
+                    diags.push(sdiag(
+                        &format!("{p}.index"),
+                        format!("Job {} is NonIndexed: target pods with `ordinal` (the k-th pod created) instead of `index`", job.name),
+                    ));
+                }
+                Target::Indexes(ix.0.clone())
+            }
+            (None, Some(o)) => {
+                if indexed {
+                    diags.push(sdiag(
+                        &format!("{p}.ordinal"),
+                        format!(
+                            "Job {} is Indexed: target pods with `index` instead of `ordinal`",
+                            job.name
+                        ),
+                    ));
+                }
+                Target::Ordinals(o.0.clone())
+            }
+            (None, None) => Target::Any,
+        };
+        let container = match &s.container {
+            None => 0,
+            Some(c) => match names.iter().position(|n| n == c) {
+                Some(pos) => pos as u16,
+                None => {
+                    diags.push(sdiag(
+                        &format!("{p}.container"),
+                        format!(
+                            "no container {c:?} in Job {} (containers: {})",
+                            job.name,
+                            names.join(", ")
+                        ),
+                    ));
+                    0
+                }
+            },
+        };
+        let mut other_containers = Vec::new();
+        for (cname, code) in &s.containers {
+            match names.iter().position(|n| n == cname) {
+                Some(pos) => other_containers.push((pos as u16, *code)),
+                None => diags.push(sdiag(
+                    &format!("{p}.containers[{cname}]"),
+                    format!(
+                        "no container {cname:?} in Job {} (containers: {})",
+                        job.name,
+                        names.join(", ")
+                    ),
+                )),
+            }
+        }
+        let reason = match s.reason.as_deref() {
+            None => None,
+            Some("OOMKilled") => Some(TerminationReason::OOMKilled),
+            Some("Error") => Some(TerminationReason::Error),
+            Some("Completed") => Some(TerminationReason::Completed),
+            Some("DeadlineExceeded") => Some(TerminationReason::DeadlineExceeded),
+            Some("Evicted") => Some(TerminationReason::Evicted),
+            Some(other) => {
+                diags.push(sdiag(
+                    &format!("{p}.reason"),
+                    format!("Unsupported value: {other:?}: supported values: \"Completed\", \"Error\", \"OOMKilled\", \"DeadlineExceeded\", \"Evicted\""),
+                ));
+                None
+            }
+        };
+        script.push(ScriptedOutcome {
+            target,
+            attempts: s.attempt.as_ref().map(|a| a.0.clone()),
+            exit_code: s.exit_code,
+            after: s.after.map(|d| d.0),
+            container,
+            reason,
+            conditions: s.conditions.clone(),
+            other_containers,
+        });
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(PodBehavior {
+        run_time: pods
+            .run_time
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or(Distribution::Fixed(scenario::DEFAULT_RUN_TIME)),
+        failure,
+        script,
+        shutdown: pods
+            .shutdown
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or(Distribution::ZERO),
+    })
+}

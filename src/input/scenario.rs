@@ -1,0 +1,464 @@
+//! The scenario file: `apiVersion: jobsim.dev/v1alpha1`, `kind: Scenario`.
+//!
+//! Its schema is jobsim's own, so unknown fields are errors (a typo must not silently
+//! change a capacity plan). The full reference with an example for every field is
+//! docs/scenario.md; the serde types below are that reference in code.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+
+use super::duration::{DurationField, parse_duration};
+use crate::api::intervals::Intervals;
+use crate::engine::time::SimDuration;
+use crate::workload::Distribution;
+
+pub const API_VERSION: &str = "jobsim.dev/v1alpha1";
+pub const KIND: &str = "Scenario";
+
+/// The whole document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScenarioDoc {
+    pub api_version: String,
+    pub kind: String,
+    #[serde(default)]
+    pub metadata: ScenarioMeta,
+    #[serde(default)]
+    pub spec: ScenarioSpec,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScenarioMeta {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `spec` of a scenario.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScenarioSpec {
+    /// Seed of every random stream (default 1).
+    pub seed: Option<u64>,
+    /// Kubernetes version whose behaviour to follow ("1.29" … "1.34"; default the newest).
+    pub kubernetes_version: Option<String>,
+    /// Further manifest files, relative to the scenario file.
+    #[serde(default)]
+    pub manifests: Vec<String>,
+    pub cluster: Option<ClusterSpec>,
+    pub scheduler: Option<SchedulerSpec>,
+    pub timing: Option<TimingSpec>,
+    /// Pod behaviour of Jobs not listed under `jobs`, and the base of those listed.
+    pub defaults: Option<DefaultsSpec>,
+    #[serde(default)]
+    pub jobs: Vec<JobEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterSpec {
+    #[serde(default)]
+    pub node_pools: Vec<NodePoolSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodePoolSpec {
+    pub name: String,
+    pub count: u32,
+    /// Resource name → quantity: cpu, memory, pods, ephemeral-storage, extended resources.
+    #[serde(default)]
+    pub allocatable: BTreeMap<String, QuantityField>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub taints: Vec<TaintSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TaintSpec {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+    pub effect: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SchedulerSpec {
+    /// LeastAllocated (default) or MostAllocated.
+    pub scoring_strategy: Option<String>,
+    /// NodeResourcesBalancedAllocation (default true).
+    pub balanced_allocation: Option<bool>,
+    /// 1-100, or 0 for upstream's adaptive rule (default 100: every node).
+    pub percentage_of_nodes_to_score: Option<u32>,
+    pub pod_initial_backoff: Option<DurationField>,
+    pub pod_max_backoff: Option<DurationField>,
+    /// Scheduling throughput limit (pods per second; default unlimited).
+    pub pods_per_second: Option<f64>,
+    /// Time for a binding to reach the kubelet (default 0).
+    pub bind_latency: Option<DurationField>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TimingSpec {
+    /// From binding until the containers run (default 0).
+    pub pod_startup: Option<DistributionField>,
+    /// The Job controller's `syncJobBatchPeriod` (default 1s).
+    pub job_sync_batch_period: Option<DurationField>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DefaultsSpec {
+    pub pods: Option<PodsSpec>,
+}
+
+/// One Job of the scenario: when it is submitted and how its pods behave.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct JobEntry {
+    /// `metadata.name` of a Job manifest.
+    pub name: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// When the Job is created (default 0s).
+    pub submit_at: Option<DurationField>,
+    pub pods: Option<PodsSpec>,
+}
+
+fn default_namespace() -> String {
+    "default".to_string()
+}
+
+/// How a Job's pods behave.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodsSpec {
+    /// Run time of one attempt (default 10s).
+    pub run_time: Option<DistributionField>,
+    /// Random failures.
+    pub failure: Option<FailureSpec>,
+    /// Time a container takes to exit after SIGTERM (default 0s).
+    pub shutdown: Option<DistributionField>,
+    /// Scripted outcomes, first match wins.
+    pub script: Option<Vec<ScriptSpec>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FailureSpec {
+    /// Probability that an attempt fails, 0 to 1.
+    pub probability: f64,
+    /// Exit code of a failing attempt (default 1).
+    #[serde(default = "default_exit_code")]
+    pub exit_code: i32,
+}
+
+fn default_exit_code() -> i32 {
+    1
+}
+
+/// A scripted outcome.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ScriptSpec {
+    /// Completion indexes ("3", "0-4,7"); Indexed Jobs.
+    pub index: Option<IntervalsField>,
+    /// Pod ordinals ("0", "0-2"): the k-th pods the Job creates; NonIndexed Jobs.
+    pub ordinal: Option<IntervalsField>,
+    /// Attempts ("0", "0-1"); omitted: every attempt.
+    pub attempt: Option<IntervalsField>,
+    pub exit_code: i32,
+    /// How long the attempt runs before it exits (default: the sampled run time).
+    pub after: Option<DurationField>,
+    /// Container that exits with `exitCode` (default: the first container).
+    pub container: Option<String>,
+    /// Terminated reason, e.g. OOMKilled (default from the exit code).
+    pub reason: Option<String>,
+    /// Pod conditions (status True) set on the failed pod, e.g. DisruptionTarget.
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// Exit codes of further containers, by name.
+    #[serde(default)]
+    pub containers: BTreeMap<String, i32>,
+}
+
+/// A quantity written as a string or a number (`4`, `"500m"`, `16Gi`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuantityField(pub String);
+
+impl<'de> Deserialize<'de> for QuantityField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = QuantityField;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a quantity such as 4, \"500m\" or \"16Gi\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<QuantityField, E> {
+                Ok(QuantityField(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<QuantityField, E> {
+                Ok(QuantityField(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<QuantityField, E> {
+                Ok(QuantityField(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<QuantityField, E> {
+                if !v.is_finite() {
+                    return Err(E::custom("a quantity must be a finite number"));
+                }
+                Ok(QuantityField(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An index set written as a number (`3`) or an interval list (`"0-2,5"`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IntervalsField(pub Intervals);
+
+impl<'de> Deserialize<'de> for IntervalsField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = IntervalsField;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an index (3) or an ordered interval list (\"0-2,5\")")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IntervalsField, E> {
+                let i = u32::try_from(v).map_err(|_| E::custom("index too large"))?;
+                Ok(IntervalsField(std::iter::once(i).collect()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IntervalsField, E> {
+                if v < 0 {
+                    return Err(E::custom("indexes must not be negative"));
+                }
+                self.visit_u64(v as u64)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IntervalsField, E> {
+                Intervals::parse(v.trim(), u32::MAX)
+                    .map(IntervalsField)
+                    .map_err(|e| E::custom(format!("invalid index list {v:?}: {e}")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A distribution of durations: `"10s"` (fixed), or one of
+/// `{fixed: 10s}`, `{uniform: {min, max}}`, `{exponential: {mean}}`,
+/// `{normal: {mean, stddev}}`, `{lognormal: {mean, stddev}}`,
+/// `{indexLinear: {base, step}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistributionField(pub Distribution);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MinMax {
+    min: DurationField,
+    max: DurationField,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Mean {
+    mean: DurationField,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MeanStd {
+    mean: DurationField,
+    stddev: DurationField,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaseStep {
+    base: DurationField,
+    step: DurationField,
+}
+
+impl<'de> Deserialize<'de> for DistributionField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = DistributionField;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a duration (\"10s\") or one of {fixed}, {uniform: {min, max}}, {exponential: {mean}}, {normal: {mean, stddev}}, {lognormal: {mean, stddev}}, {indexLinear: {base, step}}",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<DistributionField, E> {
+                parse_duration(v)
+                    .map(|d| DistributionField(Distribution::Fixed(d)))
+                    .map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<DistributionField, E> {
+                DurationField::deserialize(de::value::U64Deserializer::<E>::new(v))
+                    .map(|d| DistributionField(Distribution::Fixed(d.0)))
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DistributionField, A::Error> {
+                let Some(kind) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(
+                        "empty distribution: expected one of fixed, uniform, exponential, normal, lognormal, indexLinear",
+                    ));
+                };
+                let dist = match kind.as_str() {
+                    "fixed" => Distribution::Fixed(map.next_value::<DurationField>()?.0),
+                    "uniform" => {
+                        let p: MinMax = map.next_value()?;
+                        Distribution::Uniform {
+                            min: p.min.0,
+                            max: p.max.0,
+                        }
+                    }
+                    "exponential" => Distribution::Exponential {
+                        mean: map.next_value::<Mean>()?.mean.0,
+                    },
+                    "normal" => {
+                        let p: MeanStd = map.next_value()?;
+                        Distribution::Normal {
+                            mean: p.mean.0,
+                            stddev: p.stddev.0,
+                        }
+                    }
+                    "lognormal" => {
+                        let p: MeanStd = map.next_value()?;
+                        Distribution::LogNormal {
+                            mean: p.mean.0,
+                            stddev: p.stddev.0,
+                        }
+                    }
+                    "indexLinear" => {
+                        let p: BaseStep = map.next_value()?;
+                        Distribution::IndexLinear {
+                            base: p.base.0,
+                            step: p.step.0,
+                        }
+                    }
+                    other => {
+                        return Err(de::Error::unknown_variant(
+                            other,
+                            &[
+                                "fixed",
+                                "uniform",
+                                "exponential",
+                                "normal",
+                                "lognormal",
+                                "indexLinear",
+                            ],
+                        ));
+                    }
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(de::Error::custom(
+                        "a distribution has exactly one kind (e.g. {uniform: {min: 5s, max: 15s}})",
+                    ));
+                }
+                dist.validate().map_err(de::Error::custom)?;
+                Ok(DistributionField(dist))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The default pod run time when nothing says otherwise.
+pub const DEFAULT_RUN_TIME: SimDuration = SimDuration::from_secs(10);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dist(yaml: &str) -> Result<Distribution, String> {
+        serde_yaml::from_str::<DistributionField>(yaml)
+            .map(|d| d.0)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn distributions_parse_in_every_form() {
+        assert_eq!(
+            dist("10s").unwrap(),
+            Distribution::Fixed(SimDuration::from_secs(10))
+        );
+        assert_eq!(
+            dist("{fixed: 90s}").unwrap(),
+            Distribution::Fixed(SimDuration::from_secs(90))
+        );
+        assert_eq!(
+            dist("{uniform: {min: 5s, max: 15s}}").unwrap(),
+            Distribution::Uniform {
+                min: SimDuration::from_secs(5),
+                max: SimDuration::from_secs(15)
+            }
+        );
+        assert_eq!(
+            dist("{lognormal: {mean: 1m, stddev: 30s}}").unwrap(),
+            Distribution::LogNormal {
+                mean: SimDuration::from_secs(60),
+                stddev: SimDuration::from_secs(30)
+            }
+        );
+        assert_eq!(
+            dist("{indexLinear: {base: 5s, step: 2s}}").unwrap(),
+            Distribution::IndexLinear {
+                base: SimDuration::from_secs(5),
+                step: SimDuration::from_secs(2)
+            }
+        );
+        assert_eq!(dist("0").unwrap(), Distribution::ZERO);
+    }
+
+    #[test]
+    fn distribution_errors_say_what_was_expected() {
+        assert!(
+            dist("{gamma: {k: 1}}")
+                .unwrap_err()
+                .contains("unknown variant `gamma`")
+        );
+        assert!(
+            dist("{uniform: {min: 9s, max: 1s}}")
+                .unwrap_err()
+                .contains("must not exceed")
+        );
+        assert!(
+            dist("{uniform: {min: 1s}}")
+                .unwrap_err()
+                .contains("missing field `max`")
+        );
+        assert!(
+            dist("{fixed: 1s, uniform: {min: 1s, max: 2s}}")
+                .unwrap_err()
+                .contains("exactly one kind")
+        );
+        assert!(dist("15").unwrap_err().contains("needs a unit"));
+    }
+
+    #[test]
+    fn unknown_fields_are_errors() {
+        let e = serde_yaml::from_str::<PodsSpec>("runTime: 5s\nfailures: {}\n").unwrap_err();
+        assert!(e.to_string().contains("unknown field `failures`"), "{e}");
+    }
+
+    #[test]
+    fn intervals_accept_numbers_and_lists() {
+        let s: ScriptSpec =
+            serde_yaml::from_str("index: 3\nattempt: \"0-1\"\nexitCode: 1\n").unwrap();
+        assert_eq!(s.index.unwrap().0.to_string(), "3");
+        assert_eq!(s.attempt.unwrap().0.to_string(), "0,1");
+        assert!(serde_yaml::from_str::<ScriptSpec>("index: -1\nexitCode: 1\n").is_err());
+    }
+}

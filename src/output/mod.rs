@@ -1,0 +1,11 @@
+//! Writing results: `summary.json`, `pods.csv`, `events.csv` and the `kubectl get jobs`
+//! table.
+//!
+//! Architecture invariant: the simulation never touches files; it hands records to the
+//! [`records::RecordWriter`] observer, and every file is written through
+//! [`atomic::OutputDir`], so an interrupted or failed run never leaves a half-written file.
+
+pub mod atomic;
+pub mod records;
+pub mod summary;
+pub mod table;

@@ -1,0 +1,256 @@
+//! `pods.csv` and `events.csv`, written row by row as the run goes, so memory does not grow
+//! with the number of pods that have finished.
+//!
+//! `pods.csv` columns: job, namespace, pod, index, ordinal, attempt, node, created,
+//! scheduled, started, finished, deleted, phase, exitCode, reason, restarts.
+//! `events.csv` columns: time, namespace, object, type, reason, message.
+//! Times are simulated seconds with three decimals; an empty cell means "never".
+
+use std::io::{self, Write};
+
+use crate::api::names::pod_name;
+use crate::api::pod::NO_INDEX;
+use crate::engine::time::SimTime;
+use crate::sim::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord};
+use crate::sim::{Observer, World};
+
+pub const POD_COLUMNS: [&str; 16] = [
+    "job",
+    "namespace",
+    "pod",
+    "index",
+    "ordinal",
+    "attempt",
+    "node",
+    "created",
+    "scheduled",
+    "started",
+    "finished",
+    "deleted",
+    "phase",
+    "exitCode",
+    "reason",
+    "restarts",
+];
+
+pub const EVENT_COLUMNS: [&str; 6] = ["time", "namespace", "object", "type", "reason", "message"];
+
+/// Writes pod and event rows to two CSV streams (either may be off).
+pub struct RecordWriter<W: Write> {
+    pods: Option<csv::Writer<W>>,
+    events: Option<csv::Writer<W>>,
+    pub pods_written: u64,
+    pub events_written: u64,
+}
+
+impl<W: Write> RecordWriter<W> {
+    pub fn new(pods: Option<W>, events: Option<W>) -> io::Result<RecordWriter<W>> {
+        let mut pods = pods.map(|w| csv::WriterBuilder::new().from_writer(w));
+        let mut events = events.map(|w| csv::WriterBuilder::new().from_writer(w));
+        if let Some(p) = &mut pods {
+            p.write_record(POD_COLUMNS).map_err(csv_io)?;
+        }
+        if let Some(e) = &mut events {
+            e.write_record(EVENT_COLUMNS).map_err(csv_io)?;
+        }
+        Ok(RecordWriter {
+            pods,
+            events,
+            pods_written: 0,
+            events_written: 0,
+        })
+    }
+
+    /// Flushes and returns the underlying writers.
+    pub fn finish(self) -> io::Result<(Option<W>, Option<W>)> {
+        let pods = match self.pods {
+            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
+            None => None,
+        };
+        let events = match self.events {
+            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
+            None => None,
+        };
+        Ok((pods, events))
+    }
+}
+
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+fn time(t: Option<SimTime>) -> String {
+    t.map(|t| t.to_string()).unwrap_or_default()
+}
+
+/// The full name of a pod.
+pub fn full_pod_name(world: &World, name: &PodName) -> String {
+    let job = &world.jobs[name.job.idx()];
+    pod_name(
+        &job.name,
+        (name.index != NO_INDEX).then_some(name.index),
+        &name.suffix,
+    )
+}
+
+/// `(type, reason, message)` of an event, as Kubernetes components word them.
+pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String) {
+    let container = || match e.object {
+        ObjectRef::Pod(p) => world.jobs[p.job.idx()]
+            .spec
+            .template
+            .containers
+            .first()
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    match &e.kind {
+        EventKind::SuccessfulCreate(p) => (
+            "Normal",
+            "SuccessfulCreate".into(),
+            format!("Created pod: {}", full_pod_name(world, p)),
+        ),
+        EventKind::SuccessfulDelete(p) => (
+            "Normal",
+            "SuccessfulDelete".into(),
+            format!("Deleted pod: {}", full_pod_name(world, p)),
+        ),
+        EventKind::Completed => ("Normal", "Completed".into(), "Job completed".into()),
+        EventKind::JobFailed { reason, message } => ("Warning", reason.clone(), message.clone()),
+        EventKind::TooManySucceededPods => (
+            "Warning",
+            "TooManySucceededPods".into(),
+            "Too many succeeded pods running after completion count reached".into(),
+        ),
+        EventKind::Suspended => ("Normal", "Suspended".into(), "Job suspended".into()),
+        EventKind::Resumed => ("Normal", "Resumed".into(), "Job resumed".into()),
+        EventKind::JobDeleted => (
+            "Normal",
+            "Deleted".into(),
+            "Job deleted by the TTL-after-finished controller".into(),
+        ),
+        EventKind::Scheduled(node) => {
+            let ObjectRef::Pod(p) = e.object else {
+                return ("Normal", "Scheduled".into(), String::new());
+            };
+            let job = &world.jobs[p.job.idx()];
+            (
+                "Normal",
+                "Scheduled".into(),
+                format!(
+                    "Successfully assigned {}/{} to {}",
+                    job.namespace,
+                    full_pod_name(world, &p),
+                    world.cluster.node(*node).name
+                ),
+            )
+        }
+        EventKind::FailedScheduling(msg) => ("Warning", "FailedScheduling".into(), msg.clone()),
+        EventKind::Started => (
+            "Normal",
+            "Started".into(),
+            format!("Started container {}", container()),
+        ),
+        EventKind::Killing => (
+            "Normal",
+            "Killing".into(),
+            format!("Stopping container {}", container()),
+        ),
+        EventKind::BackOff => {
+            let pod = match e.object {
+                ObjectRef::Pod(p) => full_pod_name(world, &p),
+                _ => String::new(),
+            };
+            (
+                "Warning",
+                "BackOff".into(),
+                format!(
+                    "Back-off restarting failed container {} in pod {pod}",
+                    container()
+                ),
+            )
+        }
+        EventKind::Disrupted(reason) => (
+            "Warning",
+            "DisruptionTarget".into(),
+            format!("Pod has DisruptionTarget condition: {}", reason.as_str()),
+        ),
+    }
+}
+
+impl<W: Write> Observer for RecordWriter<W> {
+    fn event(&mut self, world: &World, e: &EventRecord) -> io::Result<()> {
+        let Some(out) = &mut self.events else {
+            return Ok(());
+        };
+        let (namespace, object) = match e.object {
+            ObjectRef::Job(j) => {
+                let job = &world.jobs[j.idx()];
+                (job.namespace.as_str(), format!("Job/{}", job.name))
+            }
+            ObjectRef::Pod(p) => (
+                world.jobs[p.job.idx()].namespace.as_str(),
+                format!("Pod/{}", full_pod_name(world, &p)),
+            ),
+            ObjectRef::Node(n) => ("", format!("Node/{}", world.cluster.node(n).name)),
+        };
+        let (kind, reason, message) = describe(world, e);
+        out.write_record([
+            e.time.to_string().as_str(),
+            namespace,
+            &object,
+            kind,
+            &reason,
+            &message,
+        ])
+        .map_err(csv_io)?;
+        self.events_written += 1;
+        Ok(())
+    }
+
+    fn pod(&mut self, world: &World, p: &PodRecord) -> io::Result<()> {
+        let Some(out) = &mut self.pods else {
+            return Ok(());
+        };
+        let job = &world.jobs[p.name.job.idx()];
+        let index = if p.name.index == NO_INDEX {
+            String::new()
+        } else {
+            p.name.index.to_string()
+        };
+        let node = p
+            .node
+            .map(|n| world.cluster.node(n).name.clone())
+            .unwrap_or_default();
+        let reason = match (p.disruption, p.reason) {
+            (Some(d), _) => d.as_str().to_string(),
+            (None, Some(r)) => r.as_str().to_string(),
+            (None, None) => String::new(),
+        };
+        out.write_record([
+            job.name.as_str(),
+            &job.namespace,
+            &full_pod_name(world, &p.name),
+            &index,
+            &p.ordinal.to_string(),
+            &p.attempt.to_string(),
+            &node,
+            &p.created.to_string(),
+            &time(p.scheduled),
+            &time(p.started),
+            &time(p.finished),
+            &time(p.deleted),
+            p.phase.as_str(),
+            &p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
+            &reason,
+            &p.restarts.to_string(),
+        ])
+        .map_err(csv_io)?;
+        self.pods_written += 1;
+        Ok(())
+    }
+}
