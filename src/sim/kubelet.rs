@@ -42,19 +42,20 @@ impl World {
 
     /// A binding issued `bindLatency` ago completes. A pod deleted meanwhile gave its
     /// reservation back when it was deleted (`delete_pod`).
-    pub(crate) fn on_pod_bound(&mut self, id: PodId, generation: u32, node: NodeId) {
+    pub(crate) fn on_pod_bound(&mut self, id: PodId, generation: u32, node: NodeId) -> bool {
         match self.pods.get_current(id, generation) {
             Some(p) if p.assumed_node == Some(node) && p.deletion.is_none() => {
                 p.assumed_node = None;
                 self.bind_pod(id, node);
+                true
             }
-            _ => {}
+            _ => false,
         }
     }
 
-    pub(crate) fn on_pod_running(&mut self, id: PodId, generation: u32) {
+    pub(crate) fn on_pod_running(&mut self, id: PodId, generation: u32) -> bool {
         if self.pods.get_current(id, generation).is_none() {
-            return;
+            return false;
         }
         let now = self.now;
         self.update_pod(id, |p| {
@@ -65,6 +66,7 @@ impl World {
         });
         self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Started);
         self.start_run(id);
+        true
     }
 
     /// Decides what the container's current run does and schedules its end.
@@ -118,12 +120,12 @@ impl World {
         );
     }
 
-    pub(crate) fn on_container_exited(&mut self, id: PodId, generation: u32) {
+    pub(crate) fn on_container_exited(&mut self, id: PodId, generation: u32) -> bool {
         let Some(pod) = self.pods.get_current(id, generation) else {
-            return;
+            return false;
         };
         let Some(planned) = pod.pending_exit.take() else {
-            return;
+            return false;
         };
         let job = &self.jobs[pod.job.idx()];
         let succeeded =
@@ -142,7 +144,7 @@ impl World {
                 p.other_exits = planned.other_exits;
                 p.extra_conditions = planned.conditions;
             });
-            return;
+            return true;
         }
         // restartPolicy OnFailure: the container restarts in place after the crash-loop
         // back-off; the pod stays Running (not Ready) and its restart count grows.
@@ -169,11 +171,12 @@ impl World {
                 generation,
             },
         );
+        true
     }
 
-    pub(crate) fn on_container_restart(&mut self, id: PodId, generation: u32) {
+    pub(crate) fn on_container_restart(&mut self, id: PodId, generation: u32) -> bool {
         let Some(pod) = self.pods.get_current(id, generation) else {
-            return;
+            return false;
         };
         // Attempts of an index are numbered across pods and restarts; a NonIndexed pod's
         // attempt is its restart count.
@@ -189,6 +192,7 @@ impl World {
             p.ready_at = Some(now);
         });
         self.start_run(id);
+        true
     }
 
     /// The kubelet stops a pod whose deletion it observed: SIGTERM, then SIGKILL when the
@@ -236,9 +240,9 @@ impl World {
         );
     }
 
-    pub(crate) fn on_pod_terminated(&mut self, id: PodId, generation: u32) {
+    pub(crate) fn on_pod_terminated(&mut self, id: PodId, generation: u32) -> bool {
         let Some(pod) = self.pods.get_current(id, generation) else {
-            return;
+            return false;
         };
         let now = self.now;
         let grace_end = pod
@@ -282,5 +286,6 @@ impl World {
                 }
             }
         });
+        true
     }
 }

@@ -246,9 +246,11 @@ impl World {
         }
     }
 
-    pub(crate) fn on_pod_backoff_expired(&mut self, id: PodId, generation: u32) {
+    pub(crate) fn on_pod_backoff_expired(&mut self, id: PodId, generation: u32) -> bool {
         if self.is_schedulable_entry(id, generation) {
             self.scheduler_enqueue(id);
+            return true;
         }
+        false
     }
 }

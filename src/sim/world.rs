@@ -113,7 +113,10 @@ pub enum SimError {
 /// Counters of one run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RunStats {
+    /// Events that changed something.
     pub events: u64,
+    /// Cancelled timers that popped without effect (lazy cancellation).
+    pub stale_events: u64,
     pub job_syncs: u64,
     pub scheduling_cycles: u64,
     pub pods_created: u64,
@@ -149,6 +152,8 @@ pub struct World {
     pub cluster_version: u64,
     /// A PodGC pass is scheduled.
     pub(crate) pod_gc_pending: bool,
+    /// Time of the last event that was not a cancelled timer: the end of the run.
+    pub last_effective: SimTime,
 }
 
 impl World {
@@ -169,6 +174,7 @@ impl World {
             stats: RunStats::default(),
             cluster_version: 0,
             pod_gc_pending: false,
+            last_effective: SimTime::ZERO,
         };
         for (i, j) in config.jobs.into_iter().enumerate() {
             let id = JobId(i as u32);
@@ -191,40 +197,60 @@ impl World {
         observer: &mut dyn Observer,
         limits: RunLimits,
     ) -> Result<RunOutcome, SimError> {
-        while let Some(time) = self.queue.peek_time() {
-            if time > limits.max_sim_time {
-                self.flush(observer)?;
-                return Err(SimError::MaxSimTime {
-                    limit: limits.max_sim_time,
-                });
-            }
-            if self.stats.events >= limits.max_events {
-                self.flush(observer)?;
-                return Err(SimError::MaxEvents {
-                    limit: limits.max_events,
-                    time: self.now,
-                });
-            }
-            let Some((time, event)) = self.queue.pop() else {
-                break;
-            };
-            debug_assert!(time >= self.now, "time went backwards");
-            self.now = time;
-            self.stats.events += 1;
-            self.dispatch(event);
-            if !self.records.is_empty() {
-                self.flush(observer)?;
-            }
-            if self.pods.live() > limits.max_live_pods {
-                return Err(SimError::MaxLivePods {
-                    limit: limits.max_live_pods,
-                    time: self.now,
-                });
-            }
-            #[cfg(debug_assertions)]
-            self.check_invariants();
+        while self.step(observer, limits)? {}
+        self.finish(observer)
+    }
+
+    /// Processes the next event. Returns false when no event is left.
+    pub fn step(
+        &mut self,
+        observer: &mut dyn Observer,
+        limits: RunLimits,
+    ) -> Result<bool, SimError> {
+        let Some(time) = self.queue.peek_time() else {
+            return Ok(false);
+        };
+        if time > limits.max_sim_time {
+            self.flush(observer)?;
+            return Err(SimError::MaxSimTime {
+                limit: limits.max_sim_time,
+            });
         }
-        // Pods still live at the end are reported as they are.
+        if self.stats.events >= limits.max_events {
+            self.flush(observer)?;
+            return Err(SimError::MaxEvents {
+                limit: limits.max_events,
+                time: self.now,
+            });
+        }
+        let Some((time, event)) = self.queue.pop() else {
+            return Ok(false);
+        };
+        debug_assert!(time >= self.now, "time went backwards");
+        self.now = time;
+        if self.dispatch(event) {
+            self.stats.events += 1;
+            self.last_effective = time;
+        } else {
+            // A cancelled timer: it popped, but nothing happened.
+            self.stats.stale_events += 1;
+        }
+        if !self.records.is_empty() {
+            self.flush(observer)?;
+        }
+        if self.pods.live() > limits.max_live_pods {
+            return Err(SimError::MaxLivePods {
+                limit: limits.max_live_pods,
+                time: self.now,
+            });
+        }
+        #[cfg(debug_assertions)]
+        self.check_invariants();
+        Ok(true)
+    }
+
+    /// Ends the run: pods still live are reported as they are.
+    pub fn finish(&mut self, observer: &mut dyn Observer) -> Result<RunOutcome, SimError> {
         if self.record_pods {
             let live: Vec<PodId> = self.pods.iter().map(|(id, _)| id).collect();
             for id in live {
@@ -234,7 +260,7 @@ impl World {
         }
         self.flush(observer)?;
         Ok(RunOutcome {
-            end_time: self.now,
+            end_time: self.last_effective,
             stats: self.stats,
             peak_queue_len: self.queue.peak_len(),
             peak_live_pods: self.pods.peak_live(),
@@ -255,7 +281,8 @@ impl World {
         Ok(())
     }
 
-    fn dispatch(&mut self, event: Event) {
+    /// Runs one event; returns false for a cancelled timer that found nothing to do.
+    fn dispatch(&mut self, event: Event) -> bool {
         match event {
             Event::JobCreated(job) => self.on_job_created(job),
             Event::JobSyncNow(job) => {
@@ -265,32 +292,37 @@ impl World {
             Event::JobSyncDue { job, at } => {
                 let j = &mut self.jobs[job.idx()];
                 if j.queue.waiting_until != Some(at) {
-                    return; // superseded by an earlier add
+                    return false; // superseded by an earlier add
                 }
                 j.queue.waiting_until = None;
                 if j.queue.queued {
-                    return; // an immediate add of the same key is queued: deduplicated
+                    return false; // an immediate add of the same key is queued: deduplicated
                 }
                 job::sync::sync_job(self, job);
             }
             Event::SchedulerCycle => self.on_scheduler_cycle(),
             Event::PodBackoffExpired { pod, generation } => {
-                self.on_pod_backoff_expired(pod, generation)
+                return self.on_pod_backoff_expired(pod, generation);
             }
             Event::UnschedulableFlush => self.on_unschedulable_flush(),
             Event::PodBound {
                 pod,
                 generation,
                 node,
-            } => self.on_pod_bound(pod, generation, node),
-            Event::PodRunning { pod, generation } => self.on_pod_running(pod, generation),
-            Event::ContainerExited { pod, generation } => self.on_container_exited(pod, generation),
-            Event::ContainerRestart { pod, generation } => {
-                self.on_container_restart(pod, generation)
+            } => return self.on_pod_bound(pod, generation, node),
+            Event::PodRunning { pod, generation } => return self.on_pod_running(pod, generation),
+            Event::ContainerExited { pod, generation } => {
+                return self.on_container_exited(pod, generation);
             }
-            Event::PodTerminated { pod, generation } => self.on_pod_terminated(pod, generation),
+            Event::ContainerRestart { pod, generation } => {
+                return self.on_container_restart(pod, generation);
+            }
+            Event::PodTerminated { pod, generation } => {
+                return self.on_pod_terminated(pod, generation);
+            }
             Event::PodGc => self.on_pod_gc(),
         }
+        true
     }
 
     fn on_job_created(&mut self, job: JobId) {
