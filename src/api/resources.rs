@@ -7,7 +7,7 @@
 use std::fmt;
 
 /// An amount of each resource a pod requests or a node offers.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Resources {
     /// CPU in millicores.
     pub cpu_millis: i64,

@@ -1,6 +1,7 @@
 //! The cluster: nodes, the scheduler that places pods on them, and the kubelet that runs
 //! them.
 
+pub mod index;
 pub mod kubelet;
 pub mod node;
 pub mod scheduler;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use crate::api::NodeId;
 use crate::api::job::Taint;
 use crate::api::resources::Resources;
+use crate::cluster::index::NodeIndex;
 use crate::engine::time::SimTime;
 
 /// A group of identical nodes.
@@ -55,11 +56,16 @@ impl Node {
     }
 }
 
-/// All nodes.
+/// All nodes, and the scheduler's index over them.
+///
+/// Node state that the scheduler reads changes only through `Cluster` methods
+/// ([`Cluster::reserve`], [`Cluster::release`], [`Cluster::add_node`],
+/// [`Cluster::node_changed`]), which keep [`Cluster::index`] current.
 #[derive(Clone, Debug, Default)]
 pub struct Cluster {
     pub pools: Vec<NodePool>,
     pub nodes: Vec<Node>,
+    pub index: NodeIndex,
 }
 
 impl Cluster {
@@ -69,6 +75,7 @@ impl Cluster {
         let mut cluster = Cluster {
             pools,
             nodes: Vec::new(),
+            index: NodeIndex::default(),
         };
         for p in 0..cluster.pools.len() {
             for _ in 0..cluster.pools[p].count {
@@ -103,7 +110,14 @@ impl Cluster {
             unschedulable: false,
             up_since: now,
         });
-        NodeId((self.nodes.len() - 1) as u32)
+        let id = NodeId((self.nodes.len() - 1) as u32);
+        self.node_changed(id);
+        id
+    }
+
+    /// Re-files a node in the index after its readiness, cordon or taints changed.
+    pub fn node_changed(&mut self, id: NodeId) {
+        self.index.update(id, &self.nodes[id.idx()]);
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
@@ -121,6 +135,7 @@ impl Cluster {
         n.requested.add(requests);
         n.nonzero_cpu_millis += nonzero.0;
         n.nonzero_memory_bytes += nonzero.1;
+        self.node_changed(id);
     }
 
     /// Returns a pod's requests to a node.
@@ -131,6 +146,7 @@ impl Cluster {
         n.nonzero_memory_bytes -= nonzero.1;
         debug_assert!(n.requested.cpu_millis >= 0 && n.requested.memory_bytes >= 0);
         debug_assert!(n.requested.pods >= 0);
+        self.node_changed(id);
     }
 
     /// Checks that no node has more requested than allocatable (an invariant of the

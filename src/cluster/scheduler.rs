@@ -161,7 +161,7 @@ fn filter(node: &Node, tpl: &PodTemplate) -> Result<(), Rejection> {
             "node(s) didn't match Pod's node affinity/selector".to_string(),
         ));
     }
-    if !tpl.requests.fits_in(&node.free()) {
+    if !fits_resources(node, tpl) {
         let reasons = tpl
             .requests
             .shortages(&node.free())
@@ -173,18 +173,34 @@ fn filter(node: &Node, tpl: &PodTemplate) -> Result<(), Rejection> {
     Ok(())
 }
 
-/// Fast resource-only feasibility check (no allocation) for the hot path.
+/// Whether a pod fits a node, without building a rejection message (the hot path).
 #[inline]
 pub fn fits(node: &Node, tpl: &PodTemplate) -> bool {
-    let free_pods = node.allocatable.pods - node.requested.pods;
-    let r = &tpl.requests;
-    if r.pods > free_pods
-        || r.cpu_millis > node.allocatable.cpu_millis - node.requested.cpu_millis
-        || r.memory_bytes > node.allocatable.memory_bytes - node.requested.memory_bytes
-    {
+    if !fits_resources(node, tpl) {
         return false;
     }
-    filter(node, tpl).is_ok()
+    if node.unschedulable
+        || !node.taints.is_empty()
+        || !tpl.node_selector.is_empty()
+        || !tpl.required_affinity.terms.is_empty()
+    {
+        return filter(node, tpl).is_ok();
+    }
+    true
+}
+
+/// NodeResourcesFit's filter, without allocating.
+#[inline]
+fn fits_resources(node: &Node, tpl: &PodTemplate) -> bool {
+    let (a, u, r) = (&node.allocatable, &node.requested, &tpl.requests);
+    r.pods <= a.pods - u.pods
+        && r.cpu_millis <= a.cpu_millis - u.cpu_millis
+        && r.memory_bytes <= a.memory_bytes - u.memory_bytes
+        && r.ephemeral_storage_bytes <= a.ephemeral_storage_bytes - u.ephemeral_storage_bytes
+        && (r.extended.is_empty()
+            || r.extended
+                .iter()
+                .all(|(name, amount)| *amount <= a.extended(name) - u.extended(name)))
 }
 
 /// `leastRequestedScore`.
@@ -304,7 +320,12 @@ pub fn schedule_scan(
         let i = (start + k) % n;
         let node = &cluster.nodes[i];
         processed += 1;
-        match filter(node, tpl) {
+        let verdict = if fits(node, tpl) {
+            Ok(())
+        } else {
+            filter(node, tpl)
+        };
+        match verdict {
             Ok(()) => {
                 found += 1;
                 let s = score(node, tpl, cfg);
@@ -335,6 +356,24 @@ pub fn schedule_scan(
         Some((_, i)) => Ok(NodeId(i as u32)),
         None => Err(failure),
     }
+}
+
+/// One scheduling decision: the node index when every node is scored and the pod's
+/// constraints are the same within a node class, else the scan. Both choose the same node.
+pub fn schedule(
+    cluster: &Cluster,
+    tpl: &PodTemplate,
+    cfg: &SchedulerConfig,
+    next_start: &mut usize,
+) -> Result<NodeId, FitError> {
+    if cfg.percentage_of_nodes_to_score >= 100
+        && crate::cluster::index::NodeIndex::usable_for(tpl)
+        && let Some(node) = cluster.index.select(&cluster.nodes, tpl, cfg)
+    {
+        return Ok(node);
+    }
+    // Nothing fits: the scan builds the FailedScheduling message.
+    schedule_scan(cluster, tpl, cfg, next_start)
 }
 
 /// `calculateBackoffDuration`: initial × 2^(attempts−1), capped.

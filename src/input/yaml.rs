@@ -137,7 +137,15 @@ impl Doc<'_> {
             Err(e) => {
                 let inner = track.path().to_string();
                 let full = join(path, &k8s_path(&inner));
-                Err(self.diagnostic(&full, clean_message(&e.to_string())))
+                let message = clean_message(&e.to_string());
+                let mut d = self.diagnostic(&full, message.clone());
+                // An unknown field is best shown at its key.
+                if message.starts_with("unknown field")
+                    && let Some(at) = self.index.key(&full)
+                {
+                    d.position = Some(at);
+                }
+                Err(d)
             }
         }
     }
@@ -150,9 +158,16 @@ pub fn documents(file: &SourceFile) -> (Vec<Doc<'_>>, Diagnostics) {
     let mut diags = Diagnostics::default();
     // A syntax error anywhere in the stream: report it once with serde_yaml's position.
     if let Err(e) = check_stream(&file.text) {
-        let mut d = Diagnostic::error(clean_message(&e.to_string())).in_file(&file.path);
-        if let Some(loc) = e.location() {
-            d = d.at(file.index.position_of_offset(loc.index()));
+        let mut message = clean_message(&e.to_string());
+        let offset = e.location().map(|l| l.index());
+        if let Some(o) = offset
+            && file.text[o.min(file.text.len())..].starts_with('\t')
+        {
+            message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
+        }
+        let mut d = Diagnostic::error(message).in_file(&file.path);
+        if let Some(o) = offset {
+            d = d.at(file.index.position_of_offset(o));
         }
         diags.push(d);
         return (docs, diags);

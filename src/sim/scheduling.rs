@@ -154,7 +154,7 @@ impl World {
                 .map(|f| f.2.clone())
                 .unwrap_or_else(|| unreachable!("checked above")))
         } else {
-            scheduler::schedule_scan(
+            scheduler::schedule(
                 &self.cluster,
                 &tpl,
                 &self.scheduler.config,

@@ -144,6 +144,9 @@ pub struct JobState {
     pub next_attempt: BTreeMap<u32, u32>,
     /// Pods created so far (the next pod's ordinal).
     pub next_ordinal: u32,
+    /// Active pods may hold duplicate or out-of-range indexes (after `completions` shrank):
+    /// the next sync must look for them.
+    pub index_cleanup_needed: bool,
     pub stats: JobStats,
 }
 
@@ -178,6 +181,7 @@ impl JobState {
             indexes: IndexTracker::default(),
             next_attempt: BTreeMap::new(),
             next_ordinal: 0,
+            index_cleanup_needed: false,
             stats: JobStats::default(),
         }
     }

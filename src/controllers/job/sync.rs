@@ -490,6 +490,12 @@ fn removal_order(a: &Pod, b: &Pod) -> std::cmp::Ordering {
 /// duplicate of another active pod's index, then the cheapest pods to lose.
 fn active_pods_for_removal(w: &World, id: JobId, rm_at_least: usize) -> Vec<PodId> {
     let job = &w.jobs[id.idx()];
+    // Upstream scans every sync for duplicate or out-of-range indexes. jobsim hands out only
+    // pending indexes, so active pods can hold such indexes only after `completions`
+    // shrank; `World::check_invariants` asserts it.
+    if rm_at_least == 0 && !job.index_cleanup_needed {
+        return Vec::new();
+    }
     let mut active: Vec<PodId> = job
         .pods
         .iter()

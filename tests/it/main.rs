@@ -1,0 +1,9 @@
+//! jobsim's integration tests, in one binary (one link step instead of one per file, which
+//! matters on a two-core machine). Modules are named after the behaviour they pin.
+
+mod analytic;
+mod cli;
+mod common;
+mod determinism;
+mod properties;
+mod scenarios;
