@@ -142,7 +142,7 @@ impl Intervals {
             {
                 n += u64::from(le.min(e) - s.max(ls)) + 1;
             }
-            if s < u32::MAX {
+            if s < e {
                 for (&ls, &le) in large.spans.range(s + 1..=e) {
                     n += u64::from(le.min(e) - ls) + 1;
                 }
@@ -309,6 +309,15 @@ mod tests {
             Err(IntervalsError::ReversedInterval { .. })
         ));
         assert!(Intervals::parse("-1", 10).is_err());
+    }
+
+    #[test]
+    fn intersection_with_single_index_intervals() {
+        let a = Intervals::parse("0,2,4", 10).unwrap();
+        let b = Intervals::parse("2-4", 10).unwrap();
+        assert_eq!(a.intersection_count(&b), 2);
+        assert_eq!(b.intersection_count(&a), 2);
+        assert_eq!(a.intersection_count(&Intervals::parse("9", 10).unwrap()), 0);
     }
 
     #[test]

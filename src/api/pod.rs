@@ -195,6 +195,9 @@ pub struct Pod {
     pub slot_in_job: u32,
     /// Set once the Job controller has accounted the pod (or decided never to).
     pub accounted: bool,
+    /// backoffLimitPerIndex: the sync that first saw this failed pod has decided its index
+    /// (failed, or pending again).
+    pub index_released: bool,
 }
 
 impl Pod {
@@ -360,6 +363,7 @@ mod tests {
             generation: 0,
             slot_in_job: 0,
             accounted: false,
+            index_released: false,
         }
     }
 

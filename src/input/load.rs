@@ -12,6 +12,7 @@ use super::diagnostics::{Diagnostic, Diagnostics, InputError};
 use super::manifest::{ImportedJob, import_job, parse_effect};
 use super::scenario::{self, PodsSpec, ScenarioDoc};
 use super::yaml::{Doc, SourceFile, documents, join};
+use crate::api::JobId;
 use crate::api::job::{CompletionMode, Taint};
 use crate::api::names::{self, is_dns1123_label};
 use crate::api::pod::TerminationReason;
@@ -23,6 +24,7 @@ use crate::cluster::node::NodePool;
 use crate::cluster::scheduler::{SchedulerConfig, ScoringStrategy};
 use crate::engine::rng::{Purpose, Streams, name_key};
 use crate::engine::time::{SimDuration, SimTime};
+use crate::sim::actions::{Action, ActionKind, JobPatch, PodSelector};
 use crate::sim::{JobInput, SimConfig};
 use crate::workload::behavior::FailureModel;
 use crate::workload::{Distribution, PodBehavior, ScriptedOutcome, Target};
@@ -473,6 +475,11 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         });
     }
 
+    let actions = match spec {
+        Some(s) => build_actions(&s.actions, &inputs, &sdiag, &mut diags),
+        None => Vec::new(),
+    };
+
     let sources: Vec<(PathBuf, String)> = files
         .iter()
         .map(|f| (f.path.clone(), f.text.clone()))
@@ -506,6 +513,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             kubelet,
             controller,
             jobs: inputs,
+            actions,
             record_events: true,
             record_pods: true,
         },
@@ -773,4 +781,197 @@ fn build_behavior(
             .map(|d| d.0.clone())
             .unwrap_or(Distribution::ZERO),
     })
+}
+
+/// Validates and converts scripted actions.
+fn build_actions(
+    specs: &[scenario::ActionSpec],
+    jobs: &[JobInput],
+    sdiag: &dyn Fn(&str, String) -> Diagnostic,
+    diags: &mut Diagnostics,
+) -> Vec<Action> {
+    let mut out = Vec::new();
+    for (i, a) in specs.iter().enumerate() {
+        let base = format!("spec.actions[{i}]");
+        let Some(job_index) = jobs
+            .iter()
+            .position(|j| j.name == a.job && j.namespace == a.namespace)
+        else {
+            diags.push(sdiag(
+                &format!("{base}.job"),
+                format!("no Job {}/{} in the manifests", a.namespace, a.job),
+            ));
+            continue;
+        };
+        let job = &jobs[job_index];
+        let given = [
+            a.suspend.is_some(),
+            a.patch.is_some(),
+            a.delete_pods.is_some(),
+            a.finish_pods.is_some(),
+            a.delete_job == Some(true),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+        if given != 1 {
+            diags.push(sdiag(
+                &base,
+                "an action does exactly one of suspend, patch, deletePods, finishPods, deleteJob"
+                    .to_string(),
+            ));
+            continue;
+        }
+        let kind = if let Some(s) = a.suspend {
+            ActionKind::Patch(JobPatch {
+                suspend: Some(s),
+                ..JobPatch::default()
+            })
+        } else if let Some(p) = &a.patch {
+            match build_patch(p, job, &format!("{base}.patch"), sdiag, diags) {
+                Some(patch) => ActionKind::Patch(patch),
+                None => continue,
+            }
+        } else if let Some(d) = &a.delete_pods {
+            let Some((select, count)) =
+                build_selector(d, job, &format!("{base}.deletePods"), sdiag, diags)
+            else {
+                continue;
+            };
+            ActionKind::DeletePods {
+                select,
+                count,
+                grace: d.grace_period.map(|g| g.0),
+                evict: d.evict,
+            }
+        } else if let Some(f) = &a.finish_pods {
+            let Some((select, count)) =
+                build_selector(f, job, &format!("{base}.finishPods"), sdiag, diags)
+            else {
+                continue;
+            };
+            let Some(exit_code) = f.exit_code else {
+                diags.push(sdiag(
+                    &format!("{base}.finishPods"),
+                    "finishPods needs an exitCode (0 succeeds)".to_string(),
+                ));
+                continue;
+            };
+            ActionKind::FinishPods {
+                select,
+                count,
+                exit_code,
+                conditions: f.conditions.clone(),
+            }
+        } else {
+            ActionKind::DeleteJob
+        };
+        out.push(Action {
+            at: SimTime::ZERO + a.at.0,
+            job: JobId(job_index as u32),
+            kind,
+        });
+    }
+    out
+}
+
+/// A patch of mutable fields, checked against the API server's immutability rules
+/// (`ValidateJobSpecUpdate`).
+fn build_patch(
+    p: &scenario::PatchSpec,
+    job: &JobInput,
+    base: &str,
+    sdiag: &dyn Fn(&str, String) -> Diagnostic,
+    diags: &mut Diagnostics,
+) -> Option<JobPatch> {
+    let mut ok = true;
+    for (field, v) in [
+        ("parallelism", p.parallelism.map(i64::from)),
+        ("completions", p.completions.map(i64::from)),
+        ("backoffLimit", p.backoff_limit.map(i64::from)),
+        ("activeDeadlineSeconds", p.active_deadline_seconds),
+        (
+            "ttlSecondsAfterFinished",
+            p.ttl_seconds_after_finished.map(i64::from),
+        ),
+        ("maxFailedIndexes", p.max_failed_indexes.map(i64::from)),
+    ] {
+        if let Some(v) = v
+            && v < 0
+        {
+            diags.push(sdiag(
+                &format!("{base}.{field}"),
+                format!("Invalid value: {v}: must be greater than or equal to 0"),
+            ));
+            ok = false;
+        }
+    }
+    if let Some(c) = p.completions {
+        let tandem = job.spec.is_indexed() && p.parallelism == Some(c);
+        if !tandem {
+            diags.push(sdiag(
+                &format!("{base}.completions"),
+                "Invalid value: field is immutable: completions can only be modified in tandem with spec.parallelism (to the same value) for Indexed Jobs".to_string(),
+            ));
+            ok = false;
+        }
+    }
+    if p.max_failed_indexes.is_some() && !job.spec.has_backoff_limit_per_index() {
+        diags.push(sdiag(
+            &format!("{base}.maxFailedIndexes"),
+            "Required value: spec.backoffLimitPerIndex must be set when maxFailedIndexes is specified".to_string(),
+        ));
+        ok = false;
+    }
+    ok.then(|| JobPatch {
+        suspend: p.suspend,
+        parallelism: p.parallelism,
+        completions: p.completions,
+        backoff_limit: p.backoff_limit,
+        active_deadline_seconds: p.active_deadline_seconds.map(Some),
+        ttl_seconds_after_finished: p.ttl_seconds_after_finished.map(Some),
+        max_failed_indexes: p.max_failed_indexes,
+    })
+}
+
+fn build_selector(
+    p: &scenario::PodsActionSpec,
+    job: &JobInput,
+    base: &str,
+    sdiag: &dyn Fn(&str, String) -> Diagnostic,
+    diags: &mut Diagnostics,
+) -> Option<(PodSelector, usize)> {
+    let given = [p.pods.is_some(), p.index.is_some(), p.ordinal.is_some()]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+    if given > 1 {
+        diags.push(sdiag(base, "give one of pods, index, ordinal".to_string()));
+        return None;
+    }
+    if p.index.is_some() && !job.spec.is_indexed() {
+        diags.push(sdiag(
+            &format!("{base}.index"),
+            format!("Job {} is NonIndexed: select pods by `ordinal`", job.name),
+        ));
+        return None;
+    }
+    let (select, default_count) = match (&p.pods, &p.index, &p.ordinal) {
+        (_, Some(i), _) => (PodSelector::Indexes(i.0.clone()), usize::MAX),
+        (_, _, Some(o)) => (PodSelector::Ordinals(o.0.clone()), usize::MAX),
+        (Some(w), _, _) => match w.as_str() {
+            "oldest" => (PodSelector::Oldest, 1),
+            "newest" => (PodSelector::Newest, 1),
+            "all" => (PodSelector::Oldest, usize::MAX),
+            other => {
+                diags.push(sdiag(
+                    &format!("{base}.pods"),
+                    format!("Unsupported value: {other:?}: supported values: \"oldest\", \"newest\", \"all\""),
+                ));
+                return None;
+            }
+        },
+        (None, None, None) => (PodSelector::Oldest, 1),
+    };
+    Some((select, p.count.unwrap_or(default_count)))
 }

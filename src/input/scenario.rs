@@ -55,6 +55,63 @@ pub struct ScenarioSpec {
     pub defaults: Option<DefaultsSpec>,
     #[serde(default)]
     pub jobs: Vec<JobEntry>,
+    /// Things done to Jobs and pods at given times.
+    #[serde(default)]
+    pub actions: Vec<ActionSpec>,
+}
+
+/// A scripted action: exactly one of `suspend`, `patch`, `deletePods`, `finishPods`,
+/// `deleteJob`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ActionSpec {
+    pub at: DurationField,
+    /// `metadata.name` of the Job.
+    pub job: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Shorthand for `patch: {suspend: …}`.
+    pub suspend: Option<bool>,
+    pub patch: Option<PatchSpec>,
+    pub delete_pods: Option<PodsActionSpec>,
+    pub finish_pods: Option<PodsActionSpec>,
+    pub delete_job: Option<bool>,
+}
+
+/// Mutable Job fields a patch may change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchSpec {
+    pub suspend: Option<bool>,
+    pub parallelism: Option<i32>,
+    pub completions: Option<i32>,
+    pub backoff_limit: Option<i32>,
+    pub active_deadline_seconds: Option<i64>,
+    pub ttl_seconds_after_finished: Option<i32>,
+    pub max_failed_indexes: Option<i32>,
+}
+
+/// Which active pods an action applies to, and what happens to them.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PodsActionSpec {
+    /// `oldest`, `newest` or `all` (default `oldest`), unless `index` or `ordinal` is given.
+    pub pods: Option<String>,
+    pub index: Option<IntervalsField>,
+    pub ordinal: Option<IntervalsField>,
+    /// How many pods (default 1 for oldest/newest; every match otherwise).
+    pub count: Option<usize>,
+    /// deletePods: grace period (default the pod's terminationGracePeriodSeconds).
+    pub grace_period: Option<DurationField>,
+    /// deletePods: an eviction (DisruptionTarget / EvictionByEvictionAPI) instead of a plain
+    /// delete.
+    #[serde(default)]
+    pub evict: bool,
+    /// finishPods: the exit code (0 succeeds).
+    pub exit_code: Option<i32>,
+    /// finishPods: pod conditions set on the pods (e.g. DisruptionTarget).
+    #[serde(default)]
+    pub conditions: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -53,6 +53,8 @@ pub struct JobSummary {
     pub finish_time: Option<f64>,
     /// finishTime − submitTime.
     pub duration_seconds: Option<f64>,
+    /// When the Job was deleted (ttlSecondsAfterFinished, or a scripted deletion).
+    pub deletion_time: Option<f64>,
     pub succeeded: i32,
     pub failed: i32,
     pub active: i32,
@@ -122,6 +124,7 @@ impl JobSummary {
             completion_time: s.completion_time.map(secs),
             finish_time: job.finished_at.map(secs),
             duration_seconds: job.finished_at.map(|f| secs(f) - secs(job.submit_at)),
+            deletion_time: job.deleted_at.map(secs),
             succeeded: s.succeeded,
             failed: s.failed,
             active: s.active,

@@ -257,6 +257,7 @@ impl World {
             generation: 0,
             slot_in_job,
             accounted: false,
+            index_released: false,
         };
         let id = self.pods.insert(pod);
         let job = &mut self.jobs[job_id.idx()];
@@ -274,15 +275,32 @@ impl World {
     /// DELETE a pod. `remove_finalizer_first` is the Job controller's `deleteJobPods`
     /// (scale-down, suspension): such pods are never counted.
     pub fn delete_pod(&mut self, id: PodId, by: DeletedBy, remove_finalizer_first: bool) {
+        self.delete_pod_inner(id, by, remove_finalizer_first, None);
+    }
+
+    /// DELETE a pod with an explicit grace period (`kubectl delete pod --grace-period`).
+    pub fn delete_pod_with_grace(&mut self, id: PodId, by: DeletedBy, grace: Option<SimDuration>) {
+        self.delete_pod_inner(id, by, false, grace);
+    }
+
+    fn delete_pod_inner(
+        &mut self,
+        id: PodId,
+        by: DeletedBy,
+        remove_finalizer_first: bool,
+        grace_override: Option<SimDuration>,
+    ) {
         let pod = self.pods.get(id);
         if pod.deletion.is_some() {
             return;
         }
         let job_id = pod.job;
-        let tpl_grace = self.jobs[job_id.idx()]
-            .spec
-            .template
-            .termination_grace_period;
+        let tpl_grace = grace_override.unwrap_or(
+            self.jobs[job_id.idx()]
+                .spec
+                .template
+                .termination_grace_period,
+        );
         // The API server deletes at once what no kubelet runs (`CheckGracefulDelete`).
         let grace = if pod.node.is_none() || pod.phase.is_terminal() {
             SimDuration::ZERO

@@ -12,6 +12,7 @@
 //! 3. A handler never reads the wall clock, a hash map's iteration order or anything but
 //!    the world and its own random streams.
 
+pub mod actions;
 pub mod api;
 pub mod kubelet;
 pub mod records;

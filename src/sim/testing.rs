@@ -105,6 +105,7 @@ pub fn pod() -> Pod {
         generation: 0,
         slot_in_job: 0,
         accounted: false,
+        index_released: false,
     }
 }
 
@@ -133,6 +134,7 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
                 submit_at: SimTime::ZERO,
             })
             .collect(),
+        actions: Vec::new(),
         record_events: true,
         record_pods: true,
     }

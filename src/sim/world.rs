@@ -14,6 +14,7 @@ use crate::engine::rng::Streams;
 use crate::engine::time::{SimDuration, SimTime};
 use crate::workload::PodBehavior;
 
+use super::actions::Action;
 use super::records::{Observer, Record};
 use super::scheduling::SchedulerState;
 
@@ -48,6 +49,10 @@ pub enum Event {
     PodTerminated { pod: PodId, generation: u32 },
     /// PodGC's periodic pass (`--gc-check-period`, 20 s).
     PodGc,
+    /// A scripted action (index into `World::actions`).
+    Action(u32),
+    /// A finished Job's ttlSecondsAfterFinished has passed.
+    TtlExpired(JobId),
 }
 
 /// One Job to run.
@@ -69,6 +74,8 @@ pub struct SimConfig {
     pub kubelet: KubeletConfig,
     pub controller: JobControllerConfig,
     pub jobs: Vec<JobInput>,
+    /// Scripted actions, in any order.
+    pub actions: Vec<Action>,
     /// Produce event records.
     pub record_events: bool,
     /// Produce pod records.
@@ -154,6 +161,8 @@ pub struct World {
     pub(crate) pod_gc_pending: bool,
     /// Time of the last event that was not a cancelled timer: the end of the run.
     pub last_effective: SimTime,
+    /// Scripted actions.
+    pub actions: Vec<Action>,
 }
 
 impl World {
@@ -175,7 +184,9 @@ impl World {
             cluster_version: 0,
             pod_gc_pending: false,
             last_effective: SimTime::ZERO,
+            actions: config.actions,
         };
+
         for (i, j) in config.jobs.into_iter().enumerate() {
             let id = JobId(i as u32);
             w.queue.push(j.submit_at, Event::JobCreated(id));
@@ -187,6 +198,10 @@ impl World {
                 j.behavior,
                 j.submit_at,
             ));
+        }
+        // After the Jobs, so that an action at a Job's submission time finds it created.
+        for (i, a) in w.actions.iter().enumerate() {
+            w.queue.push(a.at, Event::Action(i as u32));
         }
         w
     }
@@ -325,6 +340,8 @@ impl World {
                 return self.on_pod_terminated(pod, generation);
             }
             Event::PodGc => self.on_pod_gc(),
+            Event::Action(i) => return self.on_action(i),
+            Event::TtlExpired(job) => return self.on_ttl_expired(job),
         }
         true
     }

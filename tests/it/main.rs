@@ -4,6 +4,8 @@
 mod analytic;
 mod cli;
 mod common;
+mod conformance;
 mod determinism;
 mod properties;
 mod scenarios;
+mod validation;

@@ -34,6 +34,13 @@ enum Finish {
 
 /// What one sync knows besides the Job itself (`syncJobCtx`).
 struct SyncCtx {
+    /// Pods this sync deleted itself. Upstream accounts from the informer snapshot taken
+    /// before those deletions, so it does not see them as deleted (hence not as failed under
+    /// TerminatingOrFailed) in the same sync.
+    deleted_now: Vec<PodId>,
+    /// backoffLimitPerIndex: per index, the failed pod whose finalizer stays until its
+    /// replacement exists (`podsWithDelayedDeletionPerIndex`).
+    delayed: std::collections::BTreeMap<u32, PodId>,
     active: i32,
     ready: i32,
     terminating: i32,
@@ -131,6 +138,8 @@ pub fn sync_job(w: &mut World, id: JobId) {
         finish: None,
         new_backoff: job.backoff.next(&succeeded_finish, &failed_finish),
         newly_succeeded_indexes: 0,
+        delayed: std::collections::BTreeMap::new(),
+        deleted_now: Vec::new(),
     };
     let failed = i64::from(job.status.failed) + non_ignored_failed;
 
@@ -212,6 +221,10 @@ pub fn sync_job(w: &mut World, id: JobId) {
         }
         let job = &mut w.jobs[id.idx()];
         ctx.succeeded = job.status.completed_indexes.total() as i64;
+        if let Some(blpi) = job.spec.backoff_limit_per_index {
+            per_index_failures(w, id, blpi, &new_failed, &mut ctx);
+        }
+        let job = &mut w.jobs[id.idx()];
         if ctx.finish.is_none()
             && let Some(message) = match_success_policy(
                 job.spec.success_policy.as_ref(),
@@ -244,6 +257,7 @@ pub fn sync_job(w: &mut World, id: JobId) {
             w.delete_pod(p, DeletedBy::JobController, false);
         }
         let deleted = victims.len() as i32;
+        ctx.deleted_now = victims;
         if deleted != ctx.active || !satisfied {
             // Cannot declare the Job finished while pods may still appear.
             ctx.finish = None;
@@ -386,7 +400,40 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
     diff = diff.min(cfg.max_pod_create_delete_per_sync as i64);
     let indexes: Option<Vec<u32>> = if job.spec.is_indexed() {
         let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
-        let pending = job.indexes.first_pending(diff as usize, completions);
+        let mut pending = job.indexes.first_pending(diff as usize, completions);
+        if job.spec.has_backoff_limit_per_index() {
+            // getPodCreationInfoForIndependentIndexes: each index waits out its own
+            // back-off, counted from its last failed pod.
+            let mut ready = Vec::new();
+            let mut min_wait: Option<SimDuration> = None;
+            for &i in &pending {
+                let wait = match ctx.delayed.get(&i) {
+                    None => SimDuration::ZERO,
+                    Some(&p) => {
+                        let pod = w.pods.get(p);
+                        super::backoff::remaining_for_failures(
+                            now,
+                            cfg.pod_failure_backoff_base,
+                            cfg.pod_failure_backoff_max,
+                            pod.index_failure_count + pod.index_ignored_failure_count + 1,
+                            Some(pod.api_finish_time()),
+                        )
+                    }
+                };
+                if wait.is_zero() {
+                    ready.push(i);
+                } else if min_wait.is_none_or(|m| wait < m) {
+                    min_wait = Some(wait);
+                }
+            }
+            if ready.is_empty() {
+                if let Some(wait) = min_wait {
+                    w.enqueue_job_after(id, wait.max(cfg.sync_batch_period));
+                }
+                return;
+            }
+            pending = ready;
+        }
         diff = pending.len() as i64;
         Some(pending)
     } else {
@@ -405,8 +452,31 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
     match indexes {
         Some(list) => {
             for index in list {
+                // addIndexFailureCountAnnotation: the replacement carries the index's
+                // failure counts, taken from the pod it replaces.
+                let counts = ctx.delayed.get(&index).map(|&p| {
+                    let old = w.pods.get(p);
+                    let job = &w.jobs[id.idx()];
+                    let counted = match_pod_failure_policy(
+                        job.spec.pod_failure_policy.as_ref(),
+                        old,
+                        &job.spec.template,
+                        &String::new,
+                    )
+                    .count_failed;
+                    if counted {
+                        (old.index_failure_count + 1, old.index_ignored_failure_count)
+                    } else {
+                        (old.index_failure_count, old.index_ignored_failure_count + 1)
+                    }
+                });
                 w.jobs[id.idx()].indexes.take(index);
-                w.create_pod(id, Some(index));
+                let pod = w.create_pod(id, Some(index));
+                if let Some((failed, ignored)) = counts {
+                    let p = w.pods.get_mut(pod);
+                    p.index_failure_count = failed;
+                    p.index_ignored_failure_count = ignored;
+                }
             }
         }
         None => {
@@ -585,11 +655,13 @@ fn track_status_and_remove_finalizers(
     let max_uncounted = cfg.max_uncounted_pods;
     for &pid in &candidates {
         let pod = w.pods.get(pid);
-        let consider_failed = is_pod_failed(pod, only_failed);
+        let consider_failed = is_pod_failed(pod, only_failed) && !ctx.deleted_now.contains(&pid);
+        let delayed =
+            consider_failed && pod.index != NO_INDEX && ctx.delayed.get(&pod.index) == Some(&pid);
         let can_remove = ctx.finish.is_some()
             || job.deleted_at.is_some()
             || pod.phase == PodPhase::Succeeded
-            || consider_failed;
+            || (consider_failed && !delayed);
         if !can_remove {
             continue;
         }
@@ -702,6 +774,7 @@ fn track_status_and_remove_finalizers(
         w.enqueue_job_batched(id);
     }
     if job_finished {
+        w.schedule_ttl(id);
         let job = &w.jobs[id.idx()];
         if job.status.has_true(JobConditionType::Complete) {
             if let Some(c) = job.spec.completions
@@ -718,4 +791,109 @@ fn track_status_and_remove_finalizers(
             w.event(ObjectRef::Job(id), kind);
         }
     }
+}
+
+/// backoffLimitPerIndex bookkeeping of one sync (`calculateFailedIndexes`,
+/// `getPodsWithDelayedDeletionPerIndex` and the failed-index checks of `syncJob`).
+fn per_index_failures(
+    w: &mut World,
+    id: JobId,
+    blpi: i32,
+    new_failed: &[PodId],
+    ctx: &mut SyncCtx,
+) {
+    let job = &w.jobs[id.idx()];
+    let policy = job.spec.pod_failure_policy.clone();
+    let tpl = job.spec.template.clone();
+    let mut failed_indexes = job.status.failed_indexes.clone().unwrap_or_default();
+    for &pid in new_failed {
+        let pod = w.pods.get(pid);
+        // isIndexFailed: a FailIndex rule, or a counted failure of a pod that already
+        // carries backoffLimitPerIndex failures of its index.
+        let m = match_pod_failure_policy(policy.as_ref(), pod, &tpl, &String::new);
+        let index_failed = m.action == Some(crate::api::job::PodFailurePolicyAction::FailIndex)
+            || (m.count_failed && i64::from(pod.index_failure_count) >= i64::from(blpi));
+        if index_failed {
+            failed_indexes.insert(pod.index);
+        }
+    }
+    // The first sync that sees a failed pod decides its index: failed, or pending again.
+    for &pid in new_failed {
+        let (index, released) = {
+            let pod = w.pods.get(pid);
+            (pod.index, pod.index_released)
+        };
+        if released {
+            continue;
+        }
+        w.pods.get_mut(pid).index_released = true;
+        let job = &mut w.jobs[id.idx()];
+        if !failed_indexes.contains(index) && !job.status.completed_indexes.contains(index) {
+            job.indexes.give_back(index);
+        }
+    }
+    let job = &mut w.jobs[id.idx()];
+    let completions = job.spec.completions.unwrap_or(0).max(0) as u64;
+    if ctx.finish.is_none() {
+        let failed_total = failed_indexes.total();
+        if job
+            .spec
+            .max_failed_indexes
+            .is_some_and(|m| failed_total > m.max(0) as u64)
+        {
+            ctx.finish = Some(failure(
+                reason::MAX_FAILED_INDEXES_EXCEEDED,
+                reason::MAX_FAILED_INDEXES_EXCEEDED_MESSAGE,
+            ));
+        } else if failed_total > 0
+            && failed_total + job.status.completed_indexes.total() >= completions
+        {
+            ctx.finish = Some(failure(
+                reason::FAILED_INDEXES,
+                reason::FAILED_INDEXES_MESSAGE,
+            ));
+        }
+    }
+    // Failed pods of indexes that still need a replacement keep their finalizer until it
+    // exists, so that it can inherit the failure counts.
+    let only_failed = job.only_replace_failed();
+    let mut candidates: Vec<PodId> = job
+        .unaccounted
+        .iter()
+        .copied()
+        .filter(|&p| {
+            let pod = w.pods.get(p);
+            pod.has_finalizer
+                && pod.index != NO_INDEX
+                && (pod.index as u64) < completions
+                && is_pod_failed(pod, only_failed)
+                && !job.status.completed_indexes.contains(pod.index)
+                && !failed_indexes.contains(pod.index)
+        })
+        .collect();
+    if !candidates.is_empty() {
+        let active: std::collections::BTreeSet<u32> = job
+            .pods
+            .iter()
+            .map(|&p| w.pods.get(p))
+            .filter(|p| p.is_active())
+            .map(|p| p.index)
+            .collect();
+        candidates.retain(|&p| !active.contains(&w.pods.get(p).index));
+        for p in candidates {
+            let pod = w.pods.get(p);
+            let better = match ctx.delayed.get(&pod.index) {
+                None => true,
+                Some(&q) => {
+                    let last = w.pods.get(q);
+                    let abs = |x: &Pod| x.index_failure_count + x.index_ignored_failure_count;
+                    abs(last) <= abs(pod) && pod.api_finish_time() >= last.api_finish_time()
+                }
+            };
+            if better {
+                ctx.delayed.insert(pod.index, p);
+            }
+        }
+    }
+    w.jobs[id.idx()].status.failed_indexes = Some(failed_indexes);
 }
