@@ -1,4 +1,5 @@
 //! Controllers of kube-controller-manager that decide a Job's fate: the Job controller and
 //! the TTL-after-finished controller.
 
+pub mod client;
 pub mod job;

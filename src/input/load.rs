@@ -22,10 +22,11 @@ use crate::api::version::KubernetesVersion;
 use crate::cluster::kubelet::KubeletConfig;
 use crate::cluster::node::NodePool;
 use crate::cluster::scheduler::{SchedulerConfig, ScoringStrategy};
+use crate::controllers::client::ClientConfig;
 use crate::engine::rng::{Purpose, Streams, name_key};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::sim::actions::{Action, ActionKind, JobPatch, PodSelector};
-use crate::sim::{JobInput, SimConfig};
+use crate::sim::{ControlPlaneConfig, JobInput, SimConfig};
 use crate::workload::behavior::FailureModel;
 use crate::workload::{Distribution, PodBehavior, ScriptedOutcome, Target};
 
@@ -403,6 +404,44 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         }
     }
 
+    let mut control_plane = ControlPlaneConfig::default();
+    let mut problems = Vec::new();
+    if let Some(cp) = spec.and_then(|s| s.control_plane.as_ref()) {
+        if let Some(c) = &cp.controller_manager {
+            let base = ClientConfig::KCM;
+            control_plane.controller_manager = Some(client_config(
+                "spec.controlPlane.controllerManager",
+                base,
+                c.kube_api_qps,
+                c.kube_api_burst,
+                c.request_latency,
+                &mut problems,
+            ));
+            if let Some(n) = c.concurrent_job_syncs {
+                if n == 0 {
+                    diags.push(sdiag(
+                        "spec.controlPlane.controllerManager.concurrentJobSyncs",
+                        "Invalid value: 0: must be at least 1".to_string(),
+                    ));
+                }
+                controller.concurrent_syncs = n.max(1) as usize;
+            }
+        }
+        if let Some(c) = &cp.scheduler {
+            control_plane.scheduler = Some(client_config(
+                "spec.controlPlane.scheduler",
+                ClientConfig::SCHEDULER,
+                c.kube_api_qps,
+                c.kube_api_burst,
+                c.request_latency,
+                &mut problems,
+            ));
+        }
+    }
+    for (path, message) in problems {
+        diags.push(sdiag(&path, message));
+    }
+
     // Behaviour per Job.
     let defaults = spec
         .and_then(|s| s.defaults.as_ref())
@@ -512,6 +551,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             scheduler,
             kubelet,
             controller,
+            control_plane,
             jobs: inputs,
             actions,
             record_events: true,
@@ -521,6 +561,41 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         sources,
         has_scenario: spec_doc.is_some(),
     })
+}
+
+/// A client's settings from the scenario, checked.
+fn client_config(
+    path: &str,
+    base: ClientConfig,
+    qps: Option<f64>,
+    burst: Option<u32>,
+    latency: Option<crate::input::duration::DurationField>,
+    problems: &mut Vec<(String, String)>,
+) -> ClientConfig {
+    let mut c = base;
+    if let Some(q) = qps {
+        if q.is_finite() && q > 0.0 {
+            c.qps = q;
+        } else {
+            problems.push((
+                format!("{path}.kubeApiQps"),
+                format!("Invalid value: {q}: must be a positive number"),
+            ));
+        }
+    }
+    if let Some(b) = burst {
+        if b == 0 {
+            problems.push((
+                format!("{path}.kubeApiBurst"),
+                "Invalid value: 0: must be at least 1".to_string(),
+            ));
+        }
+        c.burst = b.max(1);
+    }
+    if let Some(d) = latency {
+        c.latency = d.0;
+    }
+    c
 }
 
 /// Sorts the documents of `files[range]` into the scenario and Job documents.

@@ -50,6 +50,8 @@ pub struct ScenarioSpec {
     pub manifests: Vec<String>,
     pub cluster: Option<ClusterSpec>,
     pub scheduler: Option<SchedulerSpec>,
+    /// API clients of the control plane (absent: unlimited, requests take effect at once).
+    pub control_plane: Option<ControlPlaneSpec>,
     pub timing: Option<TimingSpec>,
     /// Pod behaviour of Jobs not listed under `jobs`, and the base of those listed.
     pub defaults: Option<DefaultsSpec>,
@@ -159,6 +161,42 @@ pub struct SchedulerSpec {
     pub pods_per_second: Option<f64>,
     /// Time for a binding to reach the kubelet (default 0).
     pub bind_latency: Option<DurationField>,
+}
+
+/// `spec.controlPlane`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControlPlaneSpec {
+    /// kube-controller-manager (the Job controller's requests).
+    pub controller_manager: Option<ControllerManagerSpec>,
+    /// kube-scheduler (bindings).
+    pub scheduler: Option<ClientSpec>,
+}
+
+/// `spec.controlPlane.controllerManager`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ControllerManagerSpec {
+    /// `--kube-api-qps` (default 20).
+    pub kube_api_qps: Option<f64>,
+    /// `--kube-api-burst` (default 30).
+    pub kube_api_burst: Option<u32>,
+    /// Time from sending a request until its effect is visible (default 0s).
+    pub request_latency: Option<DurationField>,
+    /// `--concurrent-job-syncs` (default 5).
+    pub concurrent_job_syncs: Option<u32>,
+}
+
+/// `spec.controlPlane.scheduler`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClientSpec {
+    /// `clientConnection.qps` (default 50).
+    pub kube_api_qps: Option<f64>,
+    /// `clientConnection.burst` (default 100).
+    pub kube_api_burst: Option<u32>,
+    /// Time from sending a request until its effect is visible (default 0s).
+    pub request_latency: Option<DurationField>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,10 +12,29 @@ use crate::api::pod::{DeletedBy, Deletion, NO_INDEX, Pod, PodPhase};
 use crate::api::{JobId, NodeId, PodId};
 use crate::controllers::job::policy::is_pod_failed;
 use crate::engine::rng::Purpose;
-use crate::engine::time::SimDuration;
+use crate::engine::time::{SimDuration, SimTime};
 
 use super::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord, Record};
 use super::world::{Event, World};
+
+/// A request of the Job controller still in flight (rate-limited client).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiRequest {
+    Create {
+        job: JobId,
+        index: Option<u32>,
+        ordinal: u32,
+        attempt: u32,
+        failure_counts: Option<(u32, u32)>,
+    },
+    Delete {
+        pod: PodId,
+        job: JobId,
+        ordinal: u32,
+        by: DeletedBy,
+        remove_finalizer_first: bool,
+    },
+}
 
 /// What the Job controller derives from one pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -211,15 +230,35 @@ impl World {
 
     /// POST a pod for `job` (Indexed Jobs: with completion `index`).
     pub fn create_pod(&mut self, job_id: JobId, index: Option<u32>) -> PodId {
+        let (ordinal, attempt) = self.reserve_pod_identity(job_id, index);
+        self.create_pod_as(job_id, index, ordinal, attempt, None)
+    }
+
+    /// The ordinal and attempt number of a pod about to be created: decided when the create
+    /// is issued, so that delayed creates keep the order they were issued in.
+    fn reserve_pod_identity(&mut self, job_id: JobId, index: Option<u32>) -> (u32, u32) {
         let job = &mut self.jobs[job_id.idx()];
         let ordinal = job.next_ordinal;
         job.next_ordinal += 1;
-        job.stats.pods_created += 1;
-        self.stats.pods_created += 1;
         let attempt = match index {
             Some(i) => job.next_attempt.remove(&i).unwrap_or(0),
             None => 0,
         };
+        (ordinal, attempt)
+    }
+
+    /// The pod object appears in the API.
+    fn create_pod_as(
+        &mut self,
+        job_id: JobId,
+        index: Option<u32>,
+        ordinal: u32,
+        attempt: u32,
+        failure_counts: Option<(u32, u32)>,
+    ) -> PodId {
+        let job = &mut self.jobs[job_id.idx()];
+        job.stats.pods_created += 1;
+        self.stats.pods_created += 1;
         let mut rng = self
             .streams
             .stream(Purpose::PodName, job.key, u64::from(ordinal), 0);
@@ -251,8 +290,8 @@ impl World {
             disruption: None,
             extra_conditions: Vec::new(),
             reason: None,
-            index_failure_count: 0,
-            index_ignored_failure_count: 0,
+            index_failure_count: failure_counts.map_or(0, |c| c.0),
+            index_ignored_failure_count: failure_counts.map_or(0, |c| c.1),
             scheduling_attempts: 0,
             generation: 0,
             slot_in_job,
@@ -270,6 +309,141 @@ impl World {
         self.event(ObjectRef::Job(job_id), EventKind::SuccessfulCreate(name));
         self.scheduler_enqueue(id);
         id
+    }
+
+    /// One request of kube-controller-manager's client, issued at `at`: returns when its
+    /// effect is visible (at once without a rate-limited client). The sync in progress
+    /// lasts at least until then.
+    fn kcm_request(&mut self, at: SimTime) -> SimTime {
+        let done = match self.kcm_client.as_mut() {
+            None => at,
+            Some(c) => c.request(at),
+        };
+        self.sync_until = self.sync_until.max(done);
+        done
+    }
+
+    /// Issues a pod creation at `at` (slow-start batches issue later batches after earlier
+    /// ones completed). Without a rate-limited client the pod appears at once. Returns when
+    /// the pod appears.
+    pub fn request_create(
+        &mut self,
+        job_id: JobId,
+        index: Option<u32>,
+        at: SimTime,
+        failure_counts: Option<(u32, u32)>,
+    ) -> SimTime {
+        let (ordinal, attempt) = self.reserve_pod_identity(job_id, index);
+        let done = self.kcm_request(at);
+        if done <= self.now {
+            self.create_pod_as(job_id, index, ordinal, attempt, failure_counts);
+        } else {
+            self.defer_request(
+                done,
+                ApiRequest::Create {
+                    job: job_id,
+                    index,
+                    ordinal,
+                    attempt,
+                    failure_counts,
+                },
+            );
+        }
+        done
+    }
+
+    /// Issues a pod deletion at `at` (see [`World::delete_pod`]); `remove_finalizer_first`
+    /// sends the finalizer PATCH first and the DELETE once it completed. Returns when the
+    /// deletion takes effect.
+    pub fn request_delete(
+        &mut self,
+        id: PodId,
+        by: DeletedBy,
+        remove_finalizer_first: bool,
+        at: SimTime,
+    ) -> SimTime {
+        let at = if remove_finalizer_first {
+            self.kcm_request(at)
+        } else {
+            at
+        };
+        let done = self.kcm_request(at);
+        if done <= self.now {
+            self.delete_pod(id, by, remove_finalizer_first);
+        } else {
+            let pod = self.pods.get(id);
+            let request = ApiRequest::Delete {
+                pod: id,
+                job: pod.job,
+                ordinal: pod.ordinal,
+                by,
+                remove_finalizer_first,
+            };
+            self.defer_request(done, request);
+        }
+        done
+    }
+
+    /// A write whose effect jobsim applies at once (a status update, a finalizer PATCH)
+    /// but which takes a token of the client, delaying the requests after it. Returns when
+    /// it completes.
+    pub fn request_write(&mut self, at: SimTime) -> SimTime {
+        self.kcm_request(at)
+    }
+
+    fn defer_request(&mut self, done: SimTime, request: ApiRequest) {
+        let id = self.api_requests.len() as u32;
+        self.api_requests.push(Some(request));
+        self.api_in_flight += 1;
+        self.queue.push(done, Event::ApiDone(id));
+    }
+
+    /// A delayed request completes.
+    pub(crate) fn on_api_done(&mut self, rid: u32) -> bool {
+        let Some(req) = self
+            .api_requests
+            .get_mut(rid as usize)
+            .and_then(Option::take)
+        else {
+            return false;
+        };
+        self.api_in_flight -= 1;
+        if self.api_in_flight == 0 {
+            // Requests are short-lived: reuse the table once it has drained.
+            self.api_requests.clear();
+        }
+        match req {
+            ApiRequest::Create {
+                job,
+                index,
+                ordinal,
+                attempt,
+                failure_counts,
+            } => {
+                if !self.jobs[job.idx()].is_live() {
+                    // The Job was deleted while the create was in flight: the garbage
+                    // collector removes the orphan at once.
+                    self.jobs[job.idx()].expectations.adds -= 1;
+                    return true;
+                }
+                self.create_pod_as(job, index, ordinal, attempt, failure_counts);
+            }
+            ApiRequest::Delete {
+                pod,
+                job,
+                ordinal,
+                by,
+                remove_finalizer_first,
+            } => match self.pods.get_opt(pod) {
+                Some(p) if p.job == job && p.ordinal == ordinal => {
+                    self.delete_pod(pod, by, remove_finalizer_first)
+                }
+                // Already gone: the API answers NotFound, which the controller counts as
+                // an observed deletion.
+                _ => self.jobs[job.idx()].expectations.deletes -= 1,
+            },
+        }
+        true
     }
 
     /// DELETE a pod. `remove_finalizer_first` is the Job controller's `deleteJobPods`

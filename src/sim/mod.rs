@@ -22,4 +22,6 @@ pub mod testing;
 pub mod world;
 
 pub use records::{Collect, Discard, Observer, Record};
-pub use world::{Event, JobInput, RunLimits, RunOutcome, SimConfig, SimError, World};
+pub use world::{
+    ControlPlaneConfig, Event, JobInput, RunLimits, RunOutcome, SimConfig, SimError, World,
+};

@@ -163,8 +163,14 @@ impl World {
         };
         match result {
             Ok(node) => {
-                let latency = self.scheduler.config.bind_latency;
-                if latency.is_zero() {
+                // The binding goes out through the scheduler's client (rate-limited when
+                // configured) and reaches the kubelet after the bind latency.
+                let sent = match self.scheduler_client.as_mut() {
+                    None => self.now,
+                    Some(c) => c.request(self.now),
+                };
+                let bound_at = sent + self.scheduler.config.bind_latency;
+                if bound_at <= self.now {
                     self.cluster
                         .reserve(node, &tpl.requests, tpl.nonzero_requests);
                     self.cluster_version += 1;
@@ -178,7 +184,7 @@ impl World {
                     self.pods.get_mut(id).assumed_node = Some(node);
                     let generation = self.pods.get(id).generation;
                     self.queue.push(
-                        self.now + latency,
+                        bound_at,
                         Event::PodBound {
                             pod: id,
                             generation,

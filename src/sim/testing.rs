@@ -123,6 +123,7 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
         scheduler: SchedulerConfig::default(),
         kubelet: KubeletConfig::default(),
         controller: JobControllerConfig::default(),
+        control_plane: Default::default(),
         jobs: jobs
             .into_iter()
             .enumerate()

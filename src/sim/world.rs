@@ -8,6 +8,7 @@ use crate::api::{JobId, NodeId, PodId};
 use crate::cluster::kubelet::KubeletConfig;
 use crate::cluster::node::{Cluster, NodePool};
 use crate::cluster::scheduler::SchedulerConfig;
+use crate::controllers::client::{ApiClient, ClientConfig};
 use crate::controllers::job::{self, JobControllerConfig, JobState};
 use crate::engine::queue::EventQueue;
 use crate::engine::rng::Streams;
@@ -15,6 +16,7 @@ use crate::engine::time::{SimDuration, SimTime};
 use crate::workload::PodBehavior;
 
 use super::actions::Action;
+use super::api::ApiRequest;
 use super::records::{Observer, Record};
 use super::scheduling::SchedulerState;
 
@@ -53,6 +55,8 @@ pub enum Event {
     Action(u32),
     /// A finished Job's ttlSecondsAfterFinished has passed.
     TtlExpired(JobId),
+    /// A rate-limited API request completes (index into `World::api_requests`).
+    ApiDone(u32),
 }
 
 /// One Job to run.
@@ -73,6 +77,7 @@ pub struct SimConfig {
     pub scheduler: SchedulerConfig,
     pub kubelet: KubeletConfig,
     pub controller: JobControllerConfig,
+    pub control_plane: ControlPlaneConfig,
     pub jobs: Vec<JobInput>,
     /// Scripted actions, in any order.
     pub actions: Vec<Action>,
@@ -80,6 +85,17 @@ pub struct SimConfig {
     pub record_events: bool,
     /// Produce pod records.
     pub record_pods: bool,
+}
+
+/// The API clients of the control plane. `None` is an unlimited client whose requests take
+/// effect at once (the default: an analytically checkable control plane).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ControlPlaneConfig {
+    /// kube-controller-manager's client, shared by the Job controller's creates, deletes,
+    /// finalizer patches and status updates.
+    pub controller_manager: Option<ClientConfig>,
+    /// kube-scheduler's client (bindings).
+    pub scheduler: Option<ClientConfig>,
 }
 
 /// Bounds that stop a run that would otherwise go on too long.
@@ -163,6 +179,19 @@ pub struct World {
     pub last_effective: SimTime,
     /// Scripted actions.
     pub actions: Vec<Action>,
+
+    // --- control plane ---
+    /// kube-controller-manager's rate-limited client (None: unlimited).
+    pub kcm_client: Option<ApiClient>,
+    /// kube-scheduler's rate-limited client (None: unlimited).
+    pub scheduler_client: Option<ApiClient>,
+    /// Requests in flight, by id; completed ones are taken.
+    pub(crate) api_requests: Vec<Option<ApiRequest>>,
+    pub(crate) api_in_flight: usize,
+    /// The Job sync in progress lasts until its last request completes.
+    pub(crate) sync_until: SimTime,
+    /// When each of the Job controller's workers is free again.
+    pub(crate) job_workers: Vec<SimTime>,
 }
 
 impl World {
@@ -185,6 +214,12 @@ impl World {
             pod_gc_pending: false,
             last_effective: SimTime::ZERO,
             actions: config.actions,
+            kcm_client: config.control_plane.controller_manager.map(ApiClient::new),
+            scheduler_client: config.control_plane.scheduler.map(ApiClient::new),
+            api_requests: Vec::new(),
+            api_in_flight: 0,
+            sync_until: SimTime::ZERO,
+            job_workers: vec![SimTime::ZERO; config.controller.concurrent_syncs.max(1)],
         };
 
         for (i, j) in config.jobs.into_iter().enumerate() {
@@ -306,7 +341,7 @@ impl World {
             Event::JobCreated(job) => self.on_job_created(job),
             Event::JobSyncNow(job) => {
                 self.jobs[job.idx()].queue.queued = false;
-                job::sync::sync_job(self, job);
+                self.process_job(job);
             }
             Event::JobSyncDue { job, at } => {
                 let j = &mut self.jobs[job.idx()];
@@ -317,7 +352,7 @@ impl World {
                 if j.queue.queued {
                     return false; // an immediate add of the same key is queued: deduplicated
                 }
-                job::sync::sync_job(self, job);
+                self.process_job(job);
             }
             Event::SchedulerCycle => self.on_scheduler_cycle(),
             Event::PodBackoffExpired { pod, generation } => {
@@ -342,8 +377,39 @@ impl World {
             Event::PodGc => self.on_pod_gc(),
             Event::Action(i) => return self.on_action(i),
             Event::TtlExpired(job) => return self.on_ttl_expired(job),
+            Event::ApiDone(rid) => return self.on_api_done(rid),
         }
         true
+    }
+
+    /// A worker takes the Job's key from the queue and syncs it. A key that a worker still
+    /// processes, or a queue whose workers are all busy, makes the add wait (client-go
+    /// `workqueue`: a key is never processed twice at once; `--concurrent-job-syncs`
+    /// workers). Syncs only take time when the API client is rate-limited.
+    fn process_job(&mut self, job: JobId) {
+        let now = self.now;
+        let busy_until = self.jobs[job.idx()].queue.processing_until;
+        let (worker, free_at) = self
+            .job_workers
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|&(i, t)| (t, i))
+            .unwrap_or((0, now));
+        let ready_at = busy_until.max(free_at);
+        if ready_at > now {
+            // Re-added when the key is done / a worker is free: an immediate add.
+            self.jobs[job.idx()].queue.queued = true;
+            self.queue.push(ready_at, Event::JobSyncNow(job));
+            return;
+        }
+        self.sync_until = now;
+        job::sync::sync_job(self, job);
+        let until = self.sync_until;
+        self.jobs[job.idx()].queue.processing_until = until;
+        if let Some(w) = self.job_workers.get_mut(worker) {
+            *w = until;
+        }
     }
 
     fn on_job_created(&mut self, job: JobId) {

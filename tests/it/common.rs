@@ -40,13 +40,21 @@ impl Run {
 
     /// Creation times (seconds) of the pods of `job`, in creation order.
     pub fn created(&self, job: &str) -> Vec<f64> {
+        self.pods_of(job)
+            .iter()
+            .map(|p| p.created.as_secs_f64())
+            .collect()
+    }
+
+    /// The pod records of `job`, in creation order.
+    pub fn pods_of(&self, job: &str) -> Vec<&PodRecord> {
         let mut pods: Vec<&PodRecord> = self
             .pods
             .iter()
             .filter(|p| self.world.jobs[p.name.job.0 as usize].name == job)
             .collect();
         pods.sort_by_key(|p| p.ordinal);
-        pods.iter().map(|p| p.created.as_secs_f64()).collect()
+        pods
     }
 }
 
@@ -96,12 +104,22 @@ pub fn run_yaml(yaml: &str) -> Run {
 /// A scenario with one Job and zero latencies. `job_spec` is the indented Job `spec:` body
 /// (without the template), `pods` the indented scenario `pods:` body.
 pub fn one_job(job_spec: &str, pods: &str) -> String {
+    one_job_with("", job_spec, pods)
+}
+
+/// [`one_job`] with further lines of the scenario's `spec:` (indented by two spaces).
+pub fn one_job_with(scenario_spec: &str, job_spec: &str, pods: &str) -> String {
+    let scenario_spec = if scenario_spec.is_empty() {
+        String::new()
+    } else {
+        format!("{scenario_spec}\n")
+    };
     format!(
         "apiVersion: jobsim.dev/v1alpha1
 kind: Scenario
 metadata: {{name: t}}
 spec:
-  jobs:
+{scenario_spec}  jobs:
   - name: j
     pods:
 {pods}

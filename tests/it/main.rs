@@ -5,6 +5,7 @@ mod analytic;
 mod cli;
 mod common;
 mod conformance;
+mod control_plane;
 mod determinism;
 mod properties;
 mod scenarios;

@@ -41,6 +41,9 @@ pub struct JobControllerConfig {
     /// Since 1.31 (JobSuccessPolicy beta): the success condition carries reason
     /// CompletionsReached instead of an empty reason.
     pub completions_reached_reason: bool,
+    /// `--concurrent-job-syncs`: Jobs synced at the same time (workers of the work queue).
+    /// Only matters when syncs take time, that is with a rate-limited API client.
+    pub concurrent_syncs: usize,
 }
 
 impl Default for JobControllerConfig {
@@ -54,6 +57,7 @@ impl Default for JobControllerConfig {
             expectations_timeout: SimDuration::from_mins(5),
             delay_terminal_condition: true,
             completions_reached_reason: true,
+            concurrent_syncs: 5,
         }
     }
 }
@@ -82,6 +86,9 @@ pub struct QueueEntry {
     pub waiting_until: Option<SimTime>,
     /// An immediate add is queued and not yet processed.
     pub queued: bool,
+    /// A worker processes the key until then (its requests are still in flight); adds in
+    /// the meantime wait for it (the queue's `processing` / `dirty` sets).
+    pub processing_until: SimTime,
 }
 
 /// What the pod informer currently shows about a Job's pods.

@@ -253,8 +253,10 @@ pub fn sync_job(w: &mut World, id: JobId) {
             .filter(|&p| w.pods.get(p).is_active())
             .collect();
         let deleted_ready = victims.iter().filter(|&&p| w.pods.get(p).ready).count() as i32;
+        // The DELETEs go out in parallel.
+        let start = w.sync_until;
         for &p in &victims {
-            w.delete_pod(p, DeletedBy::JobController, false);
+            w.request_delete(p, DeletedBy::JobController, false, start);
         }
         let deleted = victims.len() as i32;
         ctx.deleted_now = victims;
@@ -335,6 +337,9 @@ fn failure(reason: &str, message: &str) -> Finish {
         target_in_status: false,
     }
 }
+
+/// A pod to create: its index (Indexed Jobs) and the failure counts it inherits.
+type Create = (Option<u32>, Option<(u32, u32)>);
 
 /// `manageJob`: creates or deletes pods so that the number of active pods matches what
 /// the Job wants. Updates `ctx.active`, `ctx.ready` and `ctx.terminating`.
@@ -449,11 +454,12 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
         deletes: 0,
         set_at: now,
     };
-    match indexes {
-        Some(list) => {
-            for index in list {
-                // addIndexFailureCountAnnotation: the replacement carries the index's
-                // failure counts, taken from the pod it replaces.
+    // The creations, with failure counts for replacements of indexes (backoffLimitPerIndex:
+    // `addIndexFailureCountAnnotation` takes them from the pod being replaced).
+    let creates: Vec<Create> = match indexes {
+        Some(list) => list
+            .into_iter()
+            .map(|index| {
                 let counts = ctx.delayed.get(&index).map(|&p| {
                     let old = w.pods.get(p);
                     let job = &w.jobs[id.idx()];
@@ -470,20 +476,29 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
                         (old.index_failure_count, old.index_ignored_failure_count + 1)
                     }
                 });
-                w.jobs[id.idx()].indexes.take(index);
-                let pod = w.create_pod(id, Some(index));
-                if let Some((failed, ignored)) = counts {
-                    let p = w.pods.get_mut(pod);
-                    p.index_failure_count = failed;
-                    p.index_ignored_failure_count = ignored;
-                }
+                (Some(index), counts)
+            })
+            .collect(),
+        None => vec![(None, None); diff as usize],
+    };
+    // slowStartBatch: batches of 1, 2, 4, ... pods; the requests of a batch go out
+    // together and the next batch starts once they have all completed. Without a
+    // rate-limited client every batch completes at once.
+    let mut batch_start = w.sync_until;
+    let mut batch = 1usize;
+    let mut rest = creates.as_slice();
+    while !rest.is_empty() {
+        let n = batch.min(rest.len());
+        let mut batch_done = batch_start;
+        for &(index, counts) in &rest[..n] {
+            if let Some(i) = index {
+                w.jobs[id.idx()].indexes.take(i);
             }
+            batch_done = batch_done.max(w.request_create(id, index, batch_start, counts));
         }
-        None => {
-            for _ in 0..diff {
-                w.create_pod(id, None);
-            }
-        }
+        rest = &rest[n..];
+        batch_start = batch_done;
+        batch *= 2;
     }
     ctx.active += diff as i32;
 }
@@ -501,8 +516,10 @@ fn delete_job_pods(w: &mut World, id: JobId, victims: &[PodId], ctx: &mut SyncCt
         set_at: now,
     };
     let removed_ready = victims.iter().filter(|&&p| w.pods.get(p).ready).count() as i32;
+    // Each pod's finalizer PATCH and DELETE; the pods go in parallel.
+    let start = w.sync_until;
     for &p in victims {
-        w.delete_pod(p, DeletedBy::JobController, true);
+        w.request_delete(p, DeletedBy::JobController, true, start);
     }
     let removed = victims.len() as i32;
     ctx.active -= removed;
@@ -748,8 +765,19 @@ fn track_status_and_remove_finalizers(
     // The accounted pods leave the unaccounted list; the rest wait for the next sync.
     let removed: std::collections::BTreeSet<u32> = to_remove.iter().map(|p| p.0).collect();
     job.unaccounted.retain(|p| !removed.contains(&p.0));
-    for &pid in &to_remove {
-        w.remove_finalizer(pid);
+    // flushUncountedAndRemoveFinalizers: a status update records the pods in
+    // uncountedTerminatedPods, the finalizer PATCHes go out in parallel, and a second
+    // status update moves them into the counters. jobsim applies the effects at once; with
+    // a rate-limited client the requests still take their tokens, in this order.
+    if !to_remove.is_empty() {
+        let start = w.sync_until;
+        let patches_from = w.request_write(start);
+        let mut patched = patches_from;
+        for &pid in &to_remove {
+            w.remove_finalizer(pid);
+            patched = patched.max(w.request_write(patches_from));
+        }
+        w.sync_until = w.sync_until.max(patched);
     }
 
     // enactJobFinished.
@@ -771,6 +799,8 @@ fn track_status_and_remove_finalizers(
     if needs_flush {
         // The status update comes back through the Job informer: updateJob (same
         // generation) -> enqueueSyncJobBatched.
+        let at = w.sync_until;
+        w.request_write(at);
         w.enqueue_job_batched(id);
     }
     if job_finished {
