@@ -147,8 +147,7 @@ mod tests {
             name: name.into(),
             count,
             allocatable: Resources::new(cpu, mem),
-            labels: Map::new(),
-            taints: vec![],
+            ..NodePool::default()
         };
         Cluster::from_pools(vec![
             pool("small", 7, 4000, 8 << 30),

@@ -7,6 +7,7 @@
 //! (`MaxContainerBackOff`), measured from the failed run's finish time. A container that ran
 //! for more than twice the cap (10 min) since the back-off was last advanced starts over.
 
+use crate::cluster::images::ImagePullConfig;
 use crate::engine::time::{SimDuration, SimTime};
 use crate::workload::Distribution;
 
@@ -20,6 +21,11 @@ pub struct KubeletConfig {
     pub crash_loop_initial: SimDuration,
     /// `MaxContainerBackOff`.
     pub crash_loop_max: SimDuration,
+    /// From the containers running until the pod is Ready (readiness probes); 0 makes
+    /// pods Ready as soon as they run.
+    pub readiness: Distribution,
+    /// Image pull times and `serializeImagePulls`.
+    pub image_pulls: ImagePullConfig,
 }
 
 impl Default for KubeletConfig {
@@ -28,6 +34,8 @@ impl Default for KubeletConfig {
             pod_startup: Distribution::ZERO,
             crash_loop_initial: SimDuration::from_secs(10),
             crash_loop_max: SimDuration::from_secs(300),
+            readiness: Distribution::ZERO,
+            image_pulls: ImagePullConfig::default(),
         }
     }
 }

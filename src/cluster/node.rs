@@ -11,11 +11,14 @@ use std::sync::Arc;
 use crate::api::NodeId;
 use crate::api::job::Taint;
 use crate::api::resources::Resources;
+use crate::cluster::autoscaler::PoolAutoscaling;
+use crate::cluster::images::{ImageTable, NodeImages};
 use crate::cluster::index::NodeIndex;
 use crate::engine::time::SimTime;
+use crate::workload::Distribution;
 
 /// A group of identical nodes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodePool {
     pub name: String,
     /// Nodes at the start of the run.
@@ -23,6 +26,30 @@ pub struct NodePool {
     pub allocatable: Resources,
     pub labels: BTreeMap<String, String>,
     pub taints: Vec<Taint>,
+    /// Images on every node of the pool from the moment it joins.
+    pub images: Vec<String>,
+    /// Random failures of the pool's nodes.
+    pub failures: Option<NodeFailures>,
+    /// The cluster-autoscaler's node group for this pool.
+    pub autoscaling: Option<PoolAutoscaling>,
+}
+
+/// Random node failures: each node fails after a time drawn from `time_to_failure`
+/// (counted from when it joined or was last repaired) and is repaired after a time drawn
+/// from `time_to_repair`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeFailures {
+    pub time_to_failure: Distribution,
+    pub time_to_repair: Distribution,
+}
+
+/// A scheduled outage: the node goes down at `at` and comes back after `duration` (never
+/// without one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    pub node: NodeId,
+    pub at: SimTime,
+    pub duration: Option<crate::engine::time::SimDuration>,
 }
 
 /// One node.
@@ -45,6 +72,10 @@ pub struct Node {
     pub unschedulable: bool,
     /// When the node joined the cluster (node-hours).
     pub up_since: SimTime,
+    /// Removed by the cluster-autoscaler (its id is never reused).
+    pub removed: bool,
+    /// Images on the node and its image puller.
+    pub images: NodeImages,
 }
 
 impl Node {
@@ -66,16 +97,27 @@ pub struct Cluster {
     pub pools: Vec<NodePool>,
     pub nodes: Vec<Node>,
     pub index: NodeIndex,
+    /// Every image the run knows about, with its pull time.
+    pub images: ImageTable,
+    /// Nodes ever added per pool (names the next one).
+    added: Vec<u32>,
 }
 
 impl Cluster {
     /// Builds the nodes of every pool, named `<pool>-<i>`, with the well-known labels
     /// `kubernetes.io/hostname` and `jobsim.dev/pool` added to the pool's labels.
     pub fn from_pools(pools: Vec<NodePool>) -> Cluster {
+        Cluster::new(pools, ImageTable::default())
+    }
+
+    /// [`Cluster::from_pools`] with an image table (pull times, preloaded images).
+    pub fn new(pools: Vec<NodePool>, images: ImageTable) -> Cluster {
         let mut cluster = Cluster {
+            added: vec![0; pools.len()],
             pools,
             nodes: Vec::new(),
             index: NodeIndex::default(),
+            images,
         };
         for p in 0..cluster.pools.len() {
             for _ in 0..cluster.pools[p].count {
@@ -87,8 +129,14 @@ impl Cluster {
 
     /// Adds one node to pool `pool` and returns its id.
     pub fn add_node(&mut self, pool: u32, now: SimTime) -> NodeId {
+        let ordinal = self.added[pool as usize];
+        self.added[pool as usize] += 1;
+        let preloaded: Vec<u32> = self.pools[pool as usize]
+            .images
+            .iter()
+            .map(|i| self.images.intern(i))
+            .collect();
         let p = &self.pools[pool as usize];
-        let ordinal = self.nodes.iter().filter(|n| n.pool == pool).count();
         let name = format!("{}-{}", p.name, ordinal);
         let mut labels = p.labels.clone();
         labels.insert("kubernetes.io/hostname".to_string(), name.clone());
@@ -109,6 +157,8 @@ impl Cluster {
             ready: true,
             unschedulable: false,
             up_since: now,
+            removed: false,
+            images: NodeImages::preloaded(preloaded),
         });
         let id = NodeId((self.nodes.len() - 1) as u32);
         self.node_changed(id);
@@ -176,14 +226,13 @@ mod tests {
                 count: 2,
                 allocatable: Resources::new(4000, 16 << 30),
                 labels: [("tier".to_string(), "batch".to_string())].into(),
-                taints: vec![],
+                ..NodePool::default()
             },
             NodePool {
                 name: "gpu".into(),
                 count: 1,
                 allocatable: Resources::new(8000, 32 << 30),
-                labels: BTreeMap::new(),
-                taints: vec![],
+                ..NodePool::default()
             },
         ]);
         let names: Vec<&str> = c.nodes.iter().map(|n| n.name.as_str()).collect();

@@ -389,7 +389,7 @@ pub fn pod_backoff(cfg: &SchedulerConfig, attempts: u32) -> SimDuration {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::api::job::{RequiredNodeAffinity, RestartPolicy, Taint};
     use crate::api::resources::Resources;
@@ -424,8 +424,7 @@ mod tests {
             name: "node".into(),
             count: nodes,
             allocatable: Resources::new(cpu, mem),
-            labels: BTreeMap::new(),
-            taints: vec![],
+            ..NodePool::default()
         }])
     }
 

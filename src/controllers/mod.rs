@@ -1,5 +1,7 @@
-//! Controllers of kube-controller-manager that decide a Job's fate: the Job controller and
-//! the TTL-after-finished controller.
+//! Controllers of kube-controller-manager that decide a Job's fate: the Job controller, the
+//! TTL-after-finished controller, and the node lifecycle and taint-eviction controllers; and
+//! the rate-limited API client they share.
 
 pub mod client;
 pub mod job;
+pub mod node_lifecycle;

@@ -115,6 +115,34 @@ impl SimDuration {
     pub fn saturating_sub(self, other: SimDuration) -> SimDuration {
         SimDuration(self.0.saturating_sub(other.0))
     }
+
+    /// Go's `time.Duration.String()` at millisecond precision, as Kubernetes writes
+    /// durations into event messages: "0s", "450ms", "1.5s", "2m0s", "1h2m3.25s".
+    pub fn as_go_string(self) -> String {
+        let ms = self.0;
+        if ms == 0 {
+            return "0s".to_string();
+        }
+        if ms < 1000 {
+            return format!("{ms}ms");
+        }
+        let (h, rest) = (ms / 3_600_000, ms % 3_600_000);
+        let (m, rest) = (rest / 60_000, rest % 60_000);
+        let (s, frac) = (rest / 1000, rest % 1000);
+        let mut seconds = s.to_string();
+        if frac > 0 {
+            let f = format!("{frac:03}");
+            seconds.push('.');
+            seconds.push_str(f.trim_end_matches('0'));
+        }
+        if h > 0 {
+            format!("{h}h{m}m{seconds}s")
+        } else if m > 0 {
+            format!("{m}m{seconds}s")
+        } else {
+            format!("{seconds}s")
+        }
+    }
 }
 
 impl Add<SimDuration> for SimTime {
@@ -211,6 +239,16 @@ pub fn human_duration(d: SimDuration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn go_duration_strings() {
+        let g = |ms| SimDuration::from_millis(ms).as_go_string();
+        assert_eq!(g(0), "0s");
+        assert_eq!(g(450), "450ms");
+        assert_eq!(g(1500), "1.5s");
+        assert_eq!(g(120_000), "2m0s");
+        assert_eq!(g(3_723_250), "1h2m3.25s");
+    }
 
     #[test]
     fn api_truncation_drops_the_fraction_of_a_second() {

@@ -55,6 +55,12 @@ impl Diagnostic {
         }
     }
 
+    /// The same problem, reported as a warning.
+    pub fn as_warning(mut self) -> Diagnostic {
+        self.severity = Severity::Warning;
+        self
+    }
+
     pub fn in_file(mut self, file: &Path) -> Diagnostic {
         self.file = Some(file.to_path_buf());
         self

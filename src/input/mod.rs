@@ -3,6 +3,7 @@
 //! Architecture invariant: k8s-openapi and serde_yaml types do not leave this module; it
 //! returns jobsim's own model, already validated, or diagnostics.
 
+mod cluster;
 pub mod diagnostics;
 pub mod duration;
 pub mod load;

@@ -12,8 +12,9 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use super::duration::{DurationField, parse_duration};
 use crate::api::intervals::Intervals;
+use crate::api::quantity::Quantity;
 use crate::engine::time::SimDuration;
-use crate::workload::Distribution;
+use crate::workload::{AmountDistribution, Distribution};
 
 pub const API_VERSION: &str = "jobsim.dev/v1alpha1";
 pub const KIND: &str = "Scenario";
@@ -43,6 +44,9 @@ pub struct ScenarioMeta {
 pub struct ScenarioSpec {
     /// Seed of every random stream (default 1).
     pub seed: Option<u64>,
+    /// `ideal` (default: no latencies, unlimited control plane) or `realistic` (upstream
+    /// defaults for every latency and rate limit; see docs/model.md).
+    pub profile: Option<String>,
     /// Kubernetes version whose behaviour to follow ("1.29" … "1.34"; default the newest).
     pub kubernetes_version: Option<String>,
     /// Further manifest files, relative to the scenario file.
@@ -121,6 +125,57 @@ pub struct PodsActionSpec {
 pub struct ClusterSpec {
     #[serde(default)]
     pub node_pools: Vec<NodePoolSpec>,
+    /// kube-controller-manager `--node-monitor-grace-period` (default by version: 40s
+    /// before 1.32, 50s since).
+    pub node_monitor_grace_period: Option<DurationField>,
+    /// Scheduled node outages.
+    #[serde(default)]
+    pub outages: Vec<OutageSpec>,
+    /// cluster-autoscaler settings (pools opt in with `autoscaling`).
+    pub autoscaler: Option<AutoscalerSpec>,
+}
+
+/// A node that goes down at a given time.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OutageSpec {
+    /// Node name, `<pool>-<n>`.
+    pub node: String,
+    pub at: DurationField,
+    /// How long the node stays down (default: for the rest of the run).
+    pub duration: Option<DurationField>,
+}
+
+/// `spec.cluster.autoscaler`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AutoscalerSpec {
+    pub scan_interval: Option<DurationField>,
+    pub scale_down_unneeded_time: Option<DurationField>,
+    pub scale_down_delay_after_add: Option<DurationField>,
+    pub max_empty_bulk_delete: Option<u32>,
+    /// random (default), least-waste or most-pods.
+    pub expander: Option<String>,
+}
+
+/// `nodePools[].failures`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodeFailuresSpec {
+    /// Time from a node joining (or being repaired) until it fails.
+    pub time_to_failure: DistributionField,
+    /// Time a failed node stays down.
+    pub time_to_repair: DistributionField,
+}
+
+/// `nodePools[].autoscaling`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PoolAutoscalingSpec {
+    pub min_nodes: u32,
+    pub max_nodes: u32,
+    /// From the scale-up decision until the node is Ready (default 90s).
+    pub provisioning_delay: Option<DistributionField>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,6 +190,13 @@ pub struct NodePoolSpec {
     pub labels: BTreeMap<String, String>,
     #[serde(default)]
     pub taints: Vec<TaintSpec>,
+    /// Images on every node of the pool from the start.
+    #[serde(default)]
+    pub images: Vec<String>,
+    /// Random node failures.
+    pub failures: Option<NodeFailuresSpec>,
+    /// Lets the cluster-autoscaler resize the pool.
+    pub autoscaling: Option<PoolAutoscalingSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -206,6 +268,23 @@ pub struct TimingSpec {
     pub pod_startup: Option<DistributionField>,
     /// The Job controller's `syncJobBatchPeriod` (default 1s).
     pub job_sync_batch_period: Option<DurationField>,
+    /// Image pulls (default: they take no time).
+    pub image_pull: Option<ImagePullSpec>,
+    /// From the containers running until the pod is Ready (default 0s).
+    pub readiness: Option<DistributionField>,
+}
+
+/// `spec.timing.imagePull`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImagePullSpec {
+    /// Pull time of images not listed under `images`.
+    pub default: Option<DistributionField>,
+    /// Pull time by image reference.
+    #[serde(default)]
+    pub images: BTreeMap<String, DistributionField>,
+    /// KubeletConfiguration `serializeImagePulls` (default true).
+    pub serialize_image_pulls: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -243,6 +322,17 @@ pub struct PodsSpec {
     pub shutdown: Option<DistributionField>,
     /// Scripted outcomes, first match wins.
     pub script: Option<Vec<ScriptSpec>>,
+    /// Memory use: attempts whose peak exceeds the container's limit are OOMKilled.
+    pub memory: Option<MemorySpec>,
+}
+
+/// `pods.memory`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MemorySpec {
+    /// Peak memory of one attempt (a quantity or a distribution of quantities); use grows
+    /// linearly from 0 to the peak over the run.
+    pub peak: AmountField,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -253,6 +343,20 @@ pub struct FailureSpec {
     /// Exit code of a failing attempt (default 1).
     #[serde(default = "default_exit_code")]
     pub exit_code: i32,
+    /// A mix of exit codes with weights, instead of `exitCode`.
+    #[serde(default)]
+    pub exit_codes: Vec<ExitCodeWeight>,
+    /// When a failing attempt fails, counted from its start (default: a uniformly drawn
+    /// point of its run time). `0s` models crashes at start-up.
+    pub after: Option<DistributionField>,
+}
+
+/// One entry of `failure.exitCodes`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExitCodeWeight {
+    pub exit_code: i32,
+    pub weight: f64,
 }
 
 fn default_exit_code() -> i32 {
@@ -470,6 +574,102 @@ impl<'de> Deserialize<'de> for DistributionField {
     }
 }
 
+/// A distribution of quantities (bytes): `"900Mi"` (fixed), or one of `{fixed: 1Gi}`,
+/// `{uniform: {min, max}}`, `{normal: {mean, stddev}}`, `{lognormal: {mean, stddev}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmountField(pub AmountDistribution);
+
+fn bytes<E: de::Error>(q: &QuantityField) -> Result<i64, E> {
+    let parsed =
+        Quantity::parse(&q.0).map_err(|e| E::custom(format!("invalid quantity {:?}: {e}", q.0)))?;
+    parsed
+        .value()
+        .map_err(|_| E::custom(format!("quantity {:?} is too large", q.0)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmountMinMax {
+    min: QuantityField,
+    max: QuantityField,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AmountMeanStd {
+    mean: QuantityField,
+    stddev: QuantityField,
+}
+
+impl<'de> Deserialize<'de> for AmountField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = AmountField;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a quantity (\"900Mi\") or one of {fixed}, {uniform: {min, max}}, {normal: {mean, stddev}}, {lognormal: {mean, stddev}}",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AmountField, E> {
+                Ok(AmountField(AmountDistribution::Fixed(bytes(
+                    &QuantityField(v.to_string()),
+                )?)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<AmountField, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AmountField, A::Error> {
+                let Some(kind) = map.next_key::<String>()? else {
+                    return Err(de::Error::custom(
+                        "empty distribution: expected one of fixed, uniform, normal, lognormal",
+                    ));
+                };
+                let dist = match kind.as_str() {
+                    "fixed" => {
+                        AmountDistribution::Fixed(bytes(&map.next_value::<QuantityField>()?)?)
+                    }
+                    "uniform" => {
+                        let p: AmountMinMax = map.next_value()?;
+                        AmountDistribution::Uniform {
+                            min: bytes(&p.min)?,
+                            max: bytes(&p.max)?,
+                        }
+                    }
+                    "normal" => {
+                        let p: AmountMeanStd = map.next_value()?;
+                        AmountDistribution::Normal {
+                            mean: bytes(&p.mean)?,
+                            stddev: bytes(&p.stddev)?,
+                        }
+                    }
+                    "lognormal" => {
+                        let p: AmountMeanStd = map.next_value()?;
+                        AmountDistribution::LogNormal {
+                            mean: bytes(&p.mean)?,
+                            stddev: bytes(&p.stddev)?,
+                        }
+                    }
+                    other => {
+                        return Err(de::Error::unknown_variant(
+                            other,
+                            &["fixed", "uniform", "normal", "lognormal"],
+                        ));
+                    }
+                };
+                if map.next_key::<String>()?.is_some() {
+                    return Err(de::Error::custom(
+                        "a distribution has exactly one kind (e.g. {normal: {mean: 900Mi, stddev: 100Mi}})",
+                    ));
+                }
+                dist.validate().map_err(de::Error::custom)?;
+                Ok(AmountField(dist))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// The default pod run time when nothing says otherwise.
 pub const DEFAULT_RUN_TIME: SimDuration = SimDuration::from_secs(10);
 
@@ -481,6 +681,21 @@ mod tests {
         serde_yaml::from_str::<DistributionField>(yaml)
             .map(|d| d.0)
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn amounts_parse_as_quantities() {
+        let a = |y: &str| serde_yaml::from_str::<AmountField>(y).map(|a| a.0);
+        assert_eq!(a("900Mi").unwrap(), AmountDistribution::Fixed(900 << 20));
+        assert_eq!(
+            a("{normal: {mean: 1Gi, stddev: 100Mi}}").unwrap(),
+            AmountDistribution::Normal {
+                mean: 1 << 30,
+                stddev: 100 << 20
+            }
+        );
+        assert!(a("{uniform: {min: 2Gi, max: 1Gi}}").is_err());
+        assert!(a("lots").is_err());
     }
 
     #[test]

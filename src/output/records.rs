@@ -174,6 +174,28 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
                 ),
             )
         }
+        EventKind::Pulling { image } => (
+            "Normal",
+            "Pulling".into(),
+            format!("Pulling image \"{}\"", world.cluster.images.name(*image)),
+        ),
+        EventKind::Pulled { image, took } => (
+            "Normal",
+            "Pulled".into(),
+            format!(
+                "Successfully pulled image \"{}\" in {}",
+                world.cluster.images.name(*image),
+                took.as_go_string()
+            ),
+        ),
+        EventKind::AlreadyPresent { image } => (
+            "Normal",
+            "Pulled".into(),
+            format!(
+                "Container image \"{}\" already present on machine",
+                world.cluster.images.name(*image)
+            ),
+        ),
         EventKind::Disrupted(reason) => (
             "Warning",
             "DisruptionTarget".into(),

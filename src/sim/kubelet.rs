@@ -1,7 +1,7 @@
 //! kubelet handlers: starting bound pods, running containers to their planned end,
 //! restarting them in place (OnFailure), and stopping deleted pods.
 
-use crate::api::job::RestartPolicy;
+use crate::api::job::{ImagePullPolicy, RestartPolicy};
 use crate::api::pod::{ContainerExit, NO_INDEX, PendingExit, PodPhase, TerminationReason};
 use crate::api::{NodeId, PodId};
 use crate::cluster::kubelet::CrashLoop;
@@ -18,7 +18,8 @@ const EXIT_SIGTERM: i32 = 143;
 const EXIT_SIGKILL: i32 = 137;
 
 impl World {
-    /// The kubelet of the pod's node accepts a newly bound pod and starts it.
+    /// The kubelet of the pod's node accepts a newly bound pod and starts it: the sandbox
+    /// and container start take `podStartup`; image pulls, when modelled, come on top.
     pub(crate) fn kubelet_admit(&mut self, id: PodId) {
         let generation = self.pods.bump(id);
         let pod = self.pods.get(id);
@@ -31,13 +32,120 @@ impl World {
                     .stream(Purpose::PodStartup, job.key, u64::from(pod.ordinal), 0);
             self.kubelet.pod_startup.sample(&mut rng, 0)
         };
+        let event = if self.cluster.images.enabled() {
+            Event::PodSandboxReady {
+                pod: id,
+                generation,
+            }
+        } else {
+            Event::PodRunning {
+                pod: id,
+                generation,
+            }
+        };
+        self.queue.push(self.now + startup, event);
+    }
+
+    /// The sandbox is up: pull what the node lacks, one container after the other, then
+    /// start the containers (`EnsureImageExists` per container).
+    pub(crate) fn on_pod_sandbox_ready(&mut self, id: PodId, generation: u32) -> bool {
+        let Some(pod) = self.pods.get_current(id, generation) else {
+            return false;
+        };
+        let Some(node) = pod.node else {
+            return false;
+        };
+        let needs = std::sync::Arc::clone(&self.job_images[pod.job.idx()]);
+        let serialize = self.cluster.images.serialize;
+        let mut t = self.now;
+        for need in needs.iter() {
+            let n = &self.cluster.nodes[node.idx()];
+            let present = n.images.present_from(need.image);
+            let pull = match need.policy {
+                ImagePullPolicy::Never => false,
+                ImagePullPolicy::IfNotPresent => present.is_none(),
+                ImagePullPolicy::Always => true,
+            };
+            if !pull {
+                if let Some(ready) = present {
+                    // Present, or being pulled for another pod: wait for that pull.
+                    if ready <= t {
+                        self.event(
+                            ObjectRef::Pod(self.pod_name(id)),
+                            EventKind::AlreadyPresent { image: need.image },
+                        );
+                    }
+                    t = t.max(ready);
+                }
+                continue;
+            }
+            let n = &mut self.cluster.nodes[node.idx()];
+            let start = if serialize {
+                t.max(n.images.puller_free)
+            } else {
+                t
+            };
+            let mut rng = self.streams.stream(
+                Purpose::ImagePull,
+                u64::from(node.0),
+                u64::from(need.image),
+                n.images.pulls,
+            );
+            n.images.pulls += 1;
+            let took = self
+                .cluster
+                .images
+                .pull_time(need.image)
+                .sample(&mut rng, 0);
+            let n = &mut self.cluster.nodes[node.idx()];
+            let done = start + took;
+            if serialize {
+                n.images.puller_free = done;
+            }
+            n.images.pulled(need.image, done);
+            self.event(
+                ObjectRef::Pod(self.pod_name(id)),
+                EventKind::Pulling { image: need.image },
+            );
+            self.queue.push(
+                done,
+                Event::ImagePulled {
+                    pod: id,
+                    generation,
+                    image: need.image,
+                    took_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+                },
+            );
+            t = done;
+        }
         self.queue.push(
-            self.now + startup,
+            t,
             Event::PodRunning {
                 pod: id,
                 generation,
             },
         );
+        true
+    }
+
+    pub(crate) fn on_image_pulled(
+        &mut self,
+        id: PodId,
+        generation: u32,
+        image: u32,
+        took_ms: u32,
+    ) -> bool {
+        if self.pods.get_current(id, generation).is_none() {
+            return false;
+        }
+        self.event(
+            ObjectRef::Pod(self.pod_name(id)),
+            EventKind::Pulled {
+                image,
+                took: SimDuration::from_millis(u64::from(took_ms)),
+            },
+        );
+        true
     }
 
     /// A binding issued `bindLatency` ago completes. A pod deleted meanwhile gave its
@@ -58,19 +166,60 @@ impl World {
             return false;
         }
         let now = self.now;
+        let readiness = self.readiness_delay(id);
         self.update_pod(id, |p| {
             p.phase = PodPhase::Running;
             p.started_at = Some(now);
-            p.ready = true;
-            p.ready_at = Some(now);
+            p.ready = readiness.is_zero();
+            p.ready_at = readiness.is_zero().then_some(now);
         });
         self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Started);
-        self.start_run(id);
+        let generation = self.start_run(id);
+        if !readiness.is_zero() {
+            self.queue.push(
+                now + readiness,
+                Event::PodReady {
+                    pod: id,
+                    generation,
+                },
+            );
+        }
         true
     }
 
-    /// Decides what the container's current run does and schedules its end.
-    fn start_run(&mut self, id: PodId) {
+    /// Time from the containers running until the pod is Ready.
+    fn readiness_delay(&self, id: PodId) -> SimDuration {
+        if self.kubelet.readiness.is_zero() {
+            return SimDuration::ZERO;
+        }
+        let pod = self.pods.get(id);
+        let job = &self.jobs[pod.job.idx()];
+        let mut rng = self.streams.stream(
+            Purpose::PodStartup,
+            job.key,
+            u64::from(pod.ordinal),
+            2 + u64::from(pod.restart_count),
+        );
+        self.kubelet.readiness.sample(&mut rng, 0)
+    }
+
+    /// The readiness probe succeeds while the run that started with `generation` goes on.
+    pub(crate) fn on_pod_ready(&mut self, id: PodId, generation: u32) -> bool {
+        match self.pods.get_current(id, generation) {
+            Some(p) if p.phase == PodPhase::Running && !p.ready && p.deletion.is_none() => {}
+            _ => return false,
+        }
+        let now = self.now;
+        self.update_pod(id, |p| {
+            p.ready = true;
+            p.ready_at = Some(now);
+        });
+        true
+    }
+
+    /// Decides what the container's current run does and schedules its end. Returns the
+    /// pod's generation for the run's timers.
+    fn start_run(&mut self, id: PodId) -> u32 {
         let pod = self.pods.get(id);
         let job = &self.jobs[pod.job.idx()];
         let key = AttemptKey {
@@ -83,7 +232,9 @@ impl World {
             },
             attempt: pod.attempt,
         };
-        let outcome = job.behavior.outcome(&self.streams, key);
+        let outcome =
+            job.behavior
+                .outcome(&self.streams, key, job.spec.template.memory_limit_bytes);
         let at = self.now + outcome.duration;
         let exit = ContainerExit {
             container: outcome.container,
@@ -118,6 +269,7 @@ impl World {
                 generation,
             },
         );
+        generation
     }
 
     pub(crate) fn on_container_exited(&mut self, id: PodId, generation: u32) -> bool {
@@ -186,12 +338,24 @@ impl World {
             pod.restart_count
         };
         let now = self.now;
+        let readiness = self.readiness_delay(id);
         self.update_pod(id, |p| {
             p.attempt = attempt;
-            p.ready = true;
-            p.ready_at = Some(now);
+            p.ready = readiness.is_zero();
+            if readiness.is_zero() {
+                p.ready_at = Some(now);
+            }
         });
-        self.start_run(id);
+        let generation = self.start_run(id);
+        if !readiness.is_zero() {
+            self.queue.push(
+                now + readiness,
+                Event::PodReady {
+                    pod: id,
+                    generation,
+                },
+            );
+        }
         true
     }
 

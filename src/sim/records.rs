@@ -8,7 +8,7 @@
 use crate::api::names::RANDOM_LENGTH;
 use crate::api::pod::{DisruptionReason, PodPhase, TerminationReason};
 use crate::api::{JobId, NodeId};
-use crate::engine::time::SimTime;
+use crate::engine::time::{SimDuration, SimTime};
 
 use super::world::World;
 
@@ -60,6 +60,12 @@ pub enum EventKind {
     BackOff,
     /// Pod evicted or preempted (DisruptionTarget).
     Disrupted(DisruptionReason),
+    /// Kubelet: "Pulling image <image>".
+    Pulling { image: u32 },
+    /// Kubelet: "Successfully pulled image <image> in <took>".
+    Pulled { image: u32, took: SimDuration },
+    /// Kubelet: "Container image <image> already present on machine".
+    AlreadyPresent { image: u32 },
 }
 
 /// One Kubernetes event.

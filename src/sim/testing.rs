@@ -117,9 +117,11 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
             name: "node".into(),
             count: nodes,
             allocatable: Resources::new(4000, 16 << 30),
-            labels: BTreeMap::new(),
-            taints: vec![],
+            ..NodePool::default()
         }],
+        outages: Vec::new(),
+        node_lifecycle: Default::default(),
+        autoscaler: Default::default(),
         scheduler: SchedulerConfig::default(),
         kubelet: KubeletConfig::default(),
         controller: JobControllerConfig::default(),

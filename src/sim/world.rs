@@ -5,11 +5,14 @@ use std::sync::Arc;
 use crate::api::job::JobSpec;
 use crate::api::pod::PodStore;
 use crate::api::{JobId, NodeId, PodId};
+use crate::cluster::autoscaler::AutoscalerConfig;
+use crate::cluster::images::{ImageNeed, ImageTable};
 use crate::cluster::kubelet::KubeletConfig;
-use crate::cluster::node::{Cluster, NodePool};
+use crate::cluster::node::{Cluster, NodePool, Outage};
 use crate::cluster::scheduler::SchedulerConfig;
 use crate::controllers::client::{ApiClient, ClientConfig};
 use crate::controllers::job::{self, JobControllerConfig, JobState};
+use crate::controllers::node_lifecycle::NodeLifecycleConfig;
 use crate::engine::queue::EventQueue;
 use crate::engine::rng::Streams;
 use crate::engine::time::{SimDuration, SimTime};
@@ -41,8 +44,20 @@ pub enum Event {
         generation: u32,
         node: NodeId,
     },
+    /// The pod's sandbox is up: the kubelet pulls its images (only when pulls take time).
+    PodSandboxReady { pod: PodId, generation: u32 },
+    /// One image pull for a pod finished (a kubelet event; the pod's start was scheduled
+    /// when the pull began).
+    ImagePulled {
+        pod: PodId,
+        generation: u32,
+        image: u32,
+        took_ms: u32,
+    },
     /// The kubelet has started every container of a pod.
     PodRunning { pod: PodId, generation: u32 },
+    /// A running pod passes its readiness probe.
+    PodReady { pod: PodId, generation: u32 },
     /// A running container exits on its own.
     ContainerExited { pod: PodId, generation: u32 },
     /// The kubelet restarts a container (restartPolicy OnFailure).
@@ -74,6 +89,10 @@ pub struct JobInput {
 pub struct SimConfig {
     pub seed: u64,
     pub pools: Vec<NodePool>,
+    /// Scheduled node outages.
+    pub outages: Vec<Outage>,
+    pub node_lifecycle: NodeLifecycleConfig,
+    pub autoscaler: AutoscalerConfig,
     pub scheduler: SchedulerConfig,
     pub kubelet: KubeletConfig,
     pub controller: JobControllerConfig,
@@ -192,6 +211,8 @@ pub struct World {
     pub(crate) sync_until: SimTime,
     /// When each of the Job controller's workers is free again.
     pub(crate) job_workers: Vec<SimTime>,
+    /// The images each Job's pods need, in start order.
+    pub(crate) job_images: Vec<Arc<[ImageNeed]>>,
 }
 
 impl World {
@@ -200,7 +221,7 @@ impl World {
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(1024),
             streams: Streams::new(config.seed),
-            cluster: Cluster::from_pools(config.pools),
+            cluster: Cluster::new(config.pools, ImageTable::new(&config.kubelet.image_pulls)),
             scheduler: SchedulerState::new(config.scheduler),
             kubelet: config.kubelet,
             controller: config.controller,
@@ -220,10 +241,13 @@ impl World {
             api_in_flight: 0,
             sync_until: SimTime::ZERO,
             job_workers: vec![SimTime::ZERO; config.controller.concurrent_syncs.max(1)],
+            job_images: Vec::with_capacity(config.jobs.len()),
         };
 
         for (i, j) in config.jobs.into_iter().enumerate() {
             let id = JobId(i as u32);
+            let needs = w.cluster.images.needs(&j.spec.template);
+            w.job_images.push(needs.into());
             w.queue.push(j.submit_at, Event::JobCreated(id));
             w.jobs.push(JobState::new(
                 id,
@@ -364,7 +388,17 @@ impl World {
                 generation,
                 node,
             } => return self.on_pod_bound(pod, generation, node),
+            Event::PodSandboxReady { pod, generation } => {
+                return self.on_pod_sandbox_ready(pod, generation);
+            }
+            Event::ImagePulled {
+                pod,
+                generation,
+                image,
+                took_ms,
+            } => return self.on_image_pulled(pod, generation, image, took_ms),
             Event::PodRunning { pod, generation } => return self.on_pod_running(pod, generation),
+            Event::PodReady { pod, generation } => return self.on_pod_ready(pod, generation),
             Event::ContainerExited { pod, generation } => {
                 return self.on_container_exited(pod, generation);
             }

@@ -18,11 +18,14 @@
 
 use rand::RngExt;
 
-use super::distribution::Distribution;
+use super::distribution::{AmountDistribution, Distribution};
 use crate::api::intervals::Intervals;
 use crate::api::pod::TerminationReason;
 use crate::engine::rng::{Purpose, Streams};
 use crate::engine::time::SimDuration;
+
+/// Exit code of a container killed by the kernel's OOM killer (128 + SIGKILL).
+pub const EXIT_OOM_KILLED: i32 = 137;
 
 /// Which pods a scripted outcome applies to.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,12 +58,52 @@ pub struct ScriptedOutcome {
     pub other_containers: Vec<(u16, i32)>,
 }
 
-/// A flat per-attempt failure probability.
+/// Random failures of attempts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FailureModel {
     /// Probability that an attempt fails, in [0, 1].
     pub probability: f64,
-    pub exit_code: i32,
+    /// Exit codes of failing attempts with their weights (one entry: always that code).
+    pub exit_codes: Vec<(i32, f64)>,
+    /// When a failing attempt fails, from its start; `None`: a uniform point of its run.
+    pub after: Option<Distribution>,
+}
+
+impl FailureModel {
+    /// A failure probability with one exit code, failing at a uniform point of the run.
+    pub fn flat(probability: f64, exit_code: i32) -> FailureModel {
+        FailureModel {
+            probability,
+            exit_codes: vec![(exit_code, 1.0)],
+            after: None,
+        }
+    }
+
+    fn exit_code(&self, rng: &mut rand_chacha::ChaCha8Rng) -> i32 {
+        match self.exit_codes.as_slice() {
+            [] => 1,
+            [(code, _)] => *code,
+            mix => {
+                let total: f64 = mix.iter().map(|(_, w)| w).sum();
+                let mut x = rng.random::<f64>() * total;
+                for &(code, w) in mix {
+                    if x < w {
+                        return code;
+                    }
+                    x -= w;
+                }
+                mix[mix.len() - 1].0
+            }
+        }
+    }
+}
+
+/// Memory use of an attempt: it grows linearly from 0 to a drawn peak over the run, and an
+/// attempt whose peak exceeds the container's memory limit is OOMKilled (exit code 137)
+/// when its use reaches the limit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MemoryModel {
+    pub peak: AmountDistribution,
 }
 
 /// How the pods of one Job behave.
@@ -68,6 +111,7 @@ pub struct FailureModel {
 pub struct PodBehavior {
     pub run_time: Distribution,
     pub failure: Option<FailureModel>,
+    pub memory: Option<MemoryModel>,
     pub script: Vec<ScriptedOutcome>,
     /// Time a container takes to exit after SIGTERM (capped by the grace period).
     pub shutdown: Distribution,
@@ -79,6 +123,7 @@ impl Default for PodBehavior {
         PodBehavior {
             run_time: Distribution::Fixed(SimDuration::from_secs(10)),
             failure: None,
+            memory: None,
             script: Vec::new(),
             shutdown: Distribution::ZERO,
         }
@@ -131,8 +176,14 @@ impl ScriptedOutcome {
 }
 
 impl PodBehavior {
-    /// Decides the outcome of one attempt.
-    pub fn outcome(&self, streams: &Streams, key: AttemptKey) -> Outcome {
+    /// Decides the outcome of one attempt. `memory_limit` is the main container's limit in
+    /// bytes, if it has one.
+    pub fn outcome(
+        &self,
+        streams: &Streams,
+        key: AttemptKey,
+        memory_limit: Option<i64>,
+    ) -> Outcome {
         let mut rng = streams.stream(
             Purpose::Attempt,
             key.job_key,
@@ -154,31 +205,51 @@ impl PodBehavior {
                 other_containers: s.other_containers.clone(),
             };
         }
-        if let Some(f) = &self.failure
-            && f.probability > 0.0
-        {
-            let coin: f64 = rng.random();
-            if coin < f.probability {
-                let point: f64 = rng.random();
-                let at = SimDuration::from_secs_f64(point * run_time.as_secs_f64());
-                return Outcome {
-                    duration: at,
-                    exit_code: f.exit_code,
-                    reason: TerminationReason::Error,
-                    container: 0,
-                    conditions: Vec::new(),
-                    other_containers: Vec::new(),
-                };
-            }
-        }
-        Outcome {
+        let mut outcome = Outcome {
             duration: run_time,
             exit_code: 0,
             reason: TerminationReason::Completed,
             container: 0,
             conditions: Vec::new(),
             other_containers: Vec::new(),
+        };
+        if let Some(f) = &self.failure
+            && f.probability > 0.0
+        {
+            let coin: f64 = rng.random();
+            if coin < f.probability {
+                let at = match &f.after {
+                    None => {
+                        let point: f64 = rng.random();
+                        SimDuration::from_secs_f64(point * run_time.as_secs_f64())
+                    }
+                    Some(d) => d.sample(&mut rng, key.unit),
+                };
+                outcome.duration = at;
+                outcome.exit_code = f.exit_code(&mut rng);
+                outcome.reason = TerminationReason::Error;
+            }
         }
+        // Memory is drawn last, so that adding a memory model keeps every earlier draw.
+        if let Some(m) = &self.memory {
+            let peak = m.peak.sample(&mut rng);
+            if let Some(limit) = memory_limit
+                && peak > limit
+            {
+                // Use reaches the limit at limit/peak of the run.
+                let oom_at = SimDuration::from_secs_f64(
+                    run_time.as_secs_f64() * (limit.max(0) as f64 / peak as f64),
+                );
+                if oom_at < outcome.duration
+                    || (oom_at == outcome.duration && outcome.exit_code == 0)
+                {
+                    outcome.duration = oom_at;
+                    outcome.exit_code = EXIT_OOM_KILLED;
+                    outcome.reason = TerminationReason::OOMKilled;
+                }
+            }
+        }
+        outcome
     }
 }
 
@@ -212,15 +283,15 @@ mod tests {
         };
         let s = Streams::new(1);
         for attempt in 0..2 {
-            let o = b.outcome(&s, key(3, attempt));
+            let o = b.outcome(&s, key(3, attempt), None);
             assert_eq!(o.exit_code, 1);
             assert_eq!(o.reason, TerminationReason::Error);
             assert_eq!(o.duration, SimDuration::from_secs(5));
         }
-        let o = b.outcome(&s, key(3, 2));
+        let o = b.outcome(&s, key(3, 2), None);
         assert!(o.succeeded());
         assert_eq!(o.duration, SimDuration::from_secs(10));
-        assert!(b.outcome(&s, key(2, 0)).succeeded());
+        assert!(b.outcome(&s, key(2, 0), None).succeeded());
     }
 
     #[test]
@@ -230,33 +301,27 @@ mod tests {
                 mean: SimDuration::from_secs(60),
                 stddev: SimDuration::from_secs(30),
             },
-            failure: Some(FailureModel {
-                probability: 0.3,
-                exit_code: 1,
-            }),
+            failure: Some(FailureModel::flat(0.3, 1)),
             ..PodBehavior::default()
         };
         let s = Streams::new(7);
-        let first = b.outcome(&s, key(12, 1));
+        let first = b.outcome(&s, key(12, 1), None);
         for u in 0..50 {
-            b.outcome(&s, key(u, 0));
+            b.outcome(&s, key(u, 0), None);
         }
-        assert_eq!(b.outcome(&s, key(12, 1)), first);
+        assert_eq!(b.outcome(&s, key(12, 1), None), first);
     }
 
     #[test]
     fn failure_probability_is_respected_and_failures_end_early() {
         let b = PodBehavior {
             run_time: Distribution::Fixed(SimDuration::from_secs(100)),
-            failure: Some(FailureModel {
-                probability: 0.05,
-                exit_code: 1,
-            }),
+            failure: Some(FailureModel::flat(0.05, 1)),
             ..PodBehavior::default()
         };
         let s = Streams::new(3);
         let n = 20_000;
-        let outcomes: Vec<Outcome> = (0..n).map(|u| b.outcome(&s, key(u, 0))).collect();
+        let outcomes: Vec<Outcome> = (0..n).map(|u| b.outcome(&s, key(u, 0), None)).collect();
         let failed: Vec<&Outcome> = outcomes.iter().filter(|o| !o.succeeded()).collect();
         let rate = failed.len() as f64 / f64::from(n);
         assert!((rate - 0.05).abs() < 0.006, "{rate}");
@@ -266,5 +331,70 @@ mod tests {
                 .all(|o| o.duration <= SimDuration::from_secs(100))
         );
         assert!(failed.iter().all(|o| o.exit_code == 1));
+    }
+
+    #[test]
+    fn exit_codes_follow_their_weights() {
+        let b = PodBehavior {
+            failure: Some(FailureModel {
+                probability: 1.0,
+                exit_codes: vec![(1, 3.0), (2, 1.0)],
+                after: Some(Distribution::ZERO),
+            }),
+            ..PodBehavior::default()
+        };
+        let s = Streams::new(7);
+        let n = 4000;
+        let ones = (0..n)
+            .filter(|&u| b.outcome(&s, key(u, 0), None).exit_code == 1)
+            .count();
+        // 3:1 weights: about 3000 of 4000 (binomial sd ≈ 27).
+        assert!((2850..=3150).contains(&ones), "{ones}");
+        // `after: 0s` fails at start-up.
+        assert!((0..10).all(|u| b.outcome(&s, key(u, 0), None).duration == SimDuration::ZERO));
+    }
+
+    #[test]
+    fn memory_above_the_limit_is_oom_killed_when_use_reaches_it() {
+        let b = PodBehavior {
+            run_time: Distribution::Fixed(SimDuration::from_secs(100)),
+            memory: Some(MemoryModel {
+                peak: AmountDistribution::Fixed(2 << 30),
+            }),
+            ..PodBehavior::default()
+        };
+        let s = Streams::new(1);
+        // Limit 1 GiB, peak 2 GiB: use reaches the limit half-way.
+        let o = b.outcome(&s, key(0, 0), Some(1 << 30));
+        assert_eq!(o.exit_code, EXIT_OOM_KILLED);
+        assert_eq!(o.reason, TerminationReason::OOMKilled);
+        assert_eq!(o.duration, SimDuration::from_secs(50));
+        // Under the limit, or without one: success.
+        assert!(b.outcome(&s, key(0, 0), Some(4 << 30)).succeeded());
+        assert!(b.outcome(&s, key(0, 0), None).succeeded());
+    }
+
+    #[test]
+    fn a_memory_model_keeps_the_earlier_draws() {
+        let base = PodBehavior {
+            run_time: Distribution::Exponential {
+                mean: SimDuration::from_secs(60),
+            },
+            failure: Some(FailureModel::flat(0.3, 1)),
+            ..PodBehavior::default()
+        };
+        let with_memory = PodBehavior {
+            memory: Some(MemoryModel {
+                peak: AmountDistribution::Fixed(1),
+            }),
+            ..base.clone()
+        };
+        let s = Streams::new(3);
+        for u in 0..50 {
+            assert_eq!(
+                base.outcome(&s, key(u, 0), None),
+                with_memory.outcome(&s, key(u, 0), Some(1 << 30))
+            );
+        }
     }
 }

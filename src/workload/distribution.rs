@@ -120,6 +120,64 @@ impl Distribution {
     }
 }
 
+/// A distribution of amounts in bytes (memory use), drawn like [`Distribution`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum AmountDistribution {
+    Fixed(i64),
+    Uniform { min: i64, max: i64 },
+    Normal { mean: i64, stddev: i64 },
+    LogNormal { mean: i64, stddev: i64 },
+}
+
+impl AmountDistribution {
+    /// Checks the parameters once, at input time.
+    pub fn validate(&self) -> Result<(), String> {
+        match *self {
+            AmountDistribution::Fixed(v) if v < 0 => Err("amounts must not be negative".into()),
+            AmountDistribution::Uniform { min, max } if min > max || min < 0 => {
+                Err("uniform needs 0 <= min <= max".into())
+            }
+            AmountDistribution::Normal { mean, stddev }
+            | AmountDistribution::LogNormal { mean, stddev }
+                if mean <= 0 || stddev < 0 =>
+            {
+                Err("mean must be positive and stddev not negative".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Draws one amount (negative normal draws become 0).
+    pub fn sample(&self, rng: &mut ChaCha8Rng) -> i64 {
+        let f = |x: f64| {
+            if x.is_finite() && x > 0.0 {
+                x.round() as i64
+            } else {
+                0
+            }
+        };
+        match *self {
+            AmountDistribution::Fixed(v) => v,
+            AmountDistribution::Uniform { min, max } => {
+                if min == max {
+                    min
+                } else {
+                    rng.random_range(min..=max)
+                }
+            }
+            AmountDistribution::Normal { mean, stddev } => {
+                let n = Normal::new(mean as f64, stddev as f64).expect("validated normal");
+                f(n.sample(rng))
+            }
+            AmountDistribution::LogNormal { mean, stddev } => {
+                let (mu, sigma) = lognormal_params(mean as f64, stddev as f64);
+                let ln = LogNormal::new(mu, sigma).expect("validated lognormal");
+                f(ln.sample(rng))
+            }
+        }
+    }
+}
+
 /// μ and σ of a log-normal with the given linear-space mean and standard deviation.
 pub fn lognormal_params(mean: f64, stddev: f64) -> (f64, f64) {
     let ratio = stddev / mean;

@@ -8,4 +8,4 @@ pub mod behavior;
 pub mod distribution;
 
 pub use behavior::{AttemptKey, Outcome, PodBehavior, ScriptedOutcome, Target};
-pub use distribution::Distribution;
+pub use distribution::{AmountDistribution, Distribution};

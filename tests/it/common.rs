@@ -88,6 +88,21 @@ pub fn run_files(paths: &[PathBuf]) -> Run {
     }
 }
 
+/// The world of a scenario (YAML text) after every event up to `until` seconds.
+pub fn world_at(yaml: &str, until: f64) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("scenario.yaml");
+    std::fs::write(&p, yaml).unwrap();
+    let loaded = load(&[p], &LoadOptions::default()).expect("input accepted");
+    let mut world = World::new(loaded.config);
+    let mut obs = jobsim::sim::Discard;
+    let limit = jobsim::engine::time::SimTime::from_millis((until * 1000.0) as u64);
+    while world.queue.peek_time().is_some_and(|t| t <= limit) {
+        world.step(&mut obs, RunLimits::default()).expect("step");
+    }
+    world
+}
+
 /// Runs a bundled scenario.
 pub fn run_scenario(name: &str) -> Run {
     run_files(&[repo(&format!("scenarios/{name}.yaml"))])

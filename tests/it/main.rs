@@ -7,6 +7,7 @@ mod common;
 mod conformance;
 mod control_plane;
 mod determinism;
+mod kubelet;
 mod properties;
 mod scenarios;
 mod validation;
