@@ -61,6 +61,9 @@ pub enum TerminationReason {
     Evicted,
     /// Stopped by a deletion (SIGTERM, then SIGKILL after the grace period).
     Killed,
+    /// The container was gone when the kubelet came back (its node failed), reported with
+    /// exit code 137.
+    ContainerStatusUnknown,
 }
 
 impl TerminationReason {
@@ -72,6 +75,7 @@ impl TerminationReason {
             TerminationReason::DeadlineExceeded => "DeadlineExceeded",
             TerminationReason::Evicted => "Evicted",
             TerminationReason::Killed => "Killed",
+            TerminationReason::ContainerStatusUnknown => "ContainerStatusUnknown",
         }
     }
 }

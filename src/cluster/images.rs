@@ -167,6 +167,12 @@ impl NodeImages {
         }
     }
 
+    /// The node went down: pulls in progress are lost, pulled images stay on disk.
+    pub fn abort_pulls(&mut self, now: SimTime) {
+        self.present.retain(|&(_, t)| t <= now);
+        self.puller_free = self.puller_free.min(now);
+    }
+
     /// Images on the node (or being pulled), by id.
     pub fn len(&self) -> usize {
         self.present.len()

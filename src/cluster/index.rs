@@ -140,7 +140,6 @@ mod tests {
     use crate::cluster::node::{Cluster, NodePool};
     use crate::cluster::scheduler::{ScoringStrategy, schedule_scan};
     use crate::engine::rng::mix64;
-    use std::collections::BTreeMap as Map;
 
     fn cluster() -> Cluster {
         let pool = |name: &str, count, cpu, mem| NodePool {

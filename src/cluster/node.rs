@@ -76,6 +76,14 @@ pub struct Node {
     pub removed: bool,
     /// Images on the node and its image puller.
     pub images: NodeImages,
+    /// The machine is down: its kubelet neither runs containers nor reports.
+    pub down: bool,
+    /// Incremented when the node goes down: ties the node lifecycle timers to one outage.
+    pub down_epoch: u32,
+    /// Incremented when the node comes back: ties random failure timers to one up period.
+    pub up_epoch: u32,
+    /// Non-terminal pods bound to the node.
+    pub pods: Vec<crate::api::PodId>,
 }
 
 impl Node {
@@ -159,6 +167,10 @@ impl Cluster {
             up_since: now,
             removed: false,
             images: NodeImages::preloaded(preloaded),
+            down: false,
+            down_epoch: 0,
+            up_epoch: 0,
+            pods: Vec::new(),
         });
         let id = NodeId((self.nodes.len() - 1) as u32);
         self.node_changed(id);

@@ -196,6 +196,44 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
                 world.cluster.images.name(*image)
             ),
         ),
+        EventKind::NodeNotReady | EventKind::NodeReady | EventKind::NodeFailure => {
+            let name = match e.object {
+                ObjectRef::Node(n) => world.cluster.node(n).name.as_str(),
+                _ => "",
+            };
+            match &e.kind {
+                EventKind::NodeNotReady => (
+                    "Normal",
+                    "NodeNotReady".into(),
+                    format!("Node {name} status is now: NodeNotReady"),
+                ),
+                EventKind::NodeReady => (
+                    "Normal",
+                    "NodeReady".into(),
+                    format!("Node {name} status is now: NodeReady"),
+                ),
+                _ => (
+                    "Warning",
+                    "NodeFailure".into(),
+                    format!("Node {name} stopped (injected failure)"),
+                ),
+            }
+        }
+        EventKind::TaintManagerEviction => {
+            let pod = match e.object {
+                ObjectRef::Pod(p) => format!(
+                    "{}/{}",
+                    world.jobs[p.job.idx()].namespace,
+                    full_pod_name(world, &p)
+                ),
+                _ => String::new(),
+            };
+            (
+                "Normal",
+                "TaintManagerEviction".into(),
+                format!("Marking for deletion Pod {pod}"),
+            )
+        }
         EventKind::Disrupted(reason) => (
             "Warning",
             "DisruptionTarget".into(),

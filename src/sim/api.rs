@@ -88,6 +88,10 @@ impl World {
         let job_id = pod.job;
         if !before.terminal && after.terminal {
             if let Some(node) = pod.node {
+                let on_node = &mut self.cluster.nodes[node.idx()].pods;
+                if let Some(i) = on_node.iter().position(|&p| p == id) {
+                    on_node.swap_remove(i);
+                }
                 let tpl = self.jobs[job_id.idx()].spec.template.clone();
                 self.cluster
                     .release(node, &tpl.requests, tpl.nonzero_requests);
@@ -570,10 +574,19 @@ impl World {
             p.node = Some(node);
             p.scheduled_at = Some(now);
         });
+        self.cluster.nodes[node.idx()].pods.push(id);
         self.event(
             ObjectRef::Pod(self.pod_name(id)),
             EventKind::Scheduled(node),
         );
+        if self.cluster.nodes[node.idx()].down {
+            // Bound to a node that failed but is not yet NotReady: nothing starts it, and
+            // the taint-eviction controller will see it once the node is tainted.
+            if !self.cluster.nodes[node.idx()].ready {
+                self.schedule_taint_eviction(id, node);
+            }
+            return;
+        }
         self.kubelet_admit(id);
     }
 }

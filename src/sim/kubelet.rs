@@ -369,9 +369,13 @@ impl World {
         let Some(deletion) = pod.deletion else {
             return;
         };
-        if pod.node.is_none() {
+        let Some(node) = pod.node else {
             // Never reached a kubelet: PodGC will mark it Failed.
             self.schedule_pod_gc();
+            return;
+        };
+        if self.cluster.nodes[node.idx()].down {
+            // Nobody stops it: it stays Terminating until its node is back.
             return;
         }
         let job = &self.jobs[pod.job.idx()];

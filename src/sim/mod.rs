@@ -15,6 +15,7 @@
 pub mod actions;
 pub mod api;
 pub mod kubelet;
+pub mod nodes;
 pub mod records;
 pub mod scheduling;
 #[cfg(test)]

@@ -66,6 +66,14 @@ pub enum EventKind {
     Pulled { image: u32, took: SimDuration },
     /// Kubelet: "Container image <image> already present on machine".
     AlreadyPresent { image: u32 },
+    /// Node lifecycle controller: "Node <name> status is now: NodeNotReady".
+    NodeNotReady,
+    /// Kubelet: "Node <name> status is now: NodeReady".
+    NodeReady,
+    /// Taint-eviction controller: "Marking for deletion Pod <ns>/<name>".
+    TaintManagerEviction,
+    /// The node's machine stopped (jobsim's fault injection; no Kubernetes event says so).
+    NodeFailure,
 }
 
 /// One Kubernetes event.

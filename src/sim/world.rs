@@ -72,6 +72,20 @@ pub enum Event {
     TtlExpired(JobId),
     /// A rate-limited API request completes (index into `World::api_requests`).
     ApiDone(u32),
+    /// A scheduled outage begins (index into `World::outages`).
+    OutageStart(u32),
+    /// A random node failure (valid while the node's `up_epoch` is `epoch`).
+    NodeFail { node: NodeId, epoch: u32 },
+    /// The node lifecycle controller marks a failed node NotReady.
+    NodeNotReady { node: NodeId, epoch: u32 },
+    /// A failed node comes back.
+    NodeRecover { node: NodeId, epoch: u32 },
+    /// A pod's toleration of the unreachable taint runs out.
+    TaintEviction {
+        pod: PodId,
+        node: NodeId,
+        epoch: u32,
+    },
 }
 
 /// One Job to run.
@@ -213,6 +227,10 @@ pub struct World {
     pub(crate) job_workers: Vec<SimTime>,
     /// The images each Job's pods need, in start order.
     pub(crate) job_images: Vec<Arc<[ImageNeed]>>,
+    /// Scheduled node outages.
+    pub outages: Vec<Outage>,
+    pub node_lifecycle: NodeLifecycleConfig,
+    pub autoscaler_config: AutoscalerConfig,
 }
 
 impl World {
@@ -242,6 +260,9 @@ impl World {
             sync_until: SimTime::ZERO,
             job_workers: vec![SimTime::ZERO; config.controller.concurrent_syncs.max(1)],
             job_images: Vec::with_capacity(config.jobs.len()),
+            outages: config.outages,
+            node_lifecycle: config.node_lifecycle,
+            autoscaler_config: config.autoscaler,
         };
 
         for (i, j) in config.jobs.into_iter().enumerate() {
@@ -262,6 +283,7 @@ impl World {
         for (i, a) in w.actions.iter().enumerate() {
             w.queue.push(a.at, Event::Action(i as u32));
         }
+        w.schedule_node_failures();
         w
     }
 
@@ -412,6 +434,13 @@ impl World {
             Event::Action(i) => return self.on_action(i),
             Event::TtlExpired(job) => return self.on_ttl_expired(job),
             Event::ApiDone(rid) => return self.on_api_done(rid),
+            Event::OutageStart(i) => return self.on_outage_start(i),
+            Event::NodeFail { node, epoch } => return self.on_node_fail(node, epoch),
+            Event::NodeNotReady { node, epoch } => return self.on_node_not_ready(node, epoch),
+            Event::NodeRecover { node, epoch } => return self.on_node_recover(node, epoch),
+            Event::TaintEviction { pod, node, epoch } => {
+                return self.on_taint_eviction(pod, node, epoch);
+            }
         }
         true
     }
@@ -491,6 +520,30 @@ impl World {
         if let Err(e) = self.cluster.check_not_overcommitted() {
             panic!("{e}");
         }
+        // Each node lists exactly its non-terminal bound pods.
+        let mut listed = 0;
+        for (i, n) in self.cluster.nodes.iter().enumerate() {
+            for &p in &n.pods {
+                let pod = self.pods.get(p);
+                assert_eq!(
+                    pod.node.map(|x| x.idx()),
+                    Some(i),
+                    "pod listed on the wrong node"
+                );
+                assert!(
+                    !pod.phase.is_terminal(),
+                    "terminal pod listed on node {}",
+                    n.name
+                );
+            }
+            listed += n.pods.len();
+        }
+        let bound = self
+            .pods
+            .iter()
+            .filter(|(_, p)| p.node.is_some() && !p.phase.is_terminal())
+            .count();
+        assert_eq!(listed, bound, "node pod lists out of date");
         for j in &self.jobs {
             let mut active = 0;
             let mut ready = 0;
@@ -561,6 +614,16 @@ mod tests {
             run_time: Distribution::Fixed(SimDuration::from_secs(secs)),
             ..PodBehavior::default()
         }
+    }
+
+    #[test]
+    fn events_stay_small() {
+        // The queue holds millions of events in large runs: keep each entry compact.
+        assert!(
+            std::mem::size_of::<Event>() <= 24,
+            "{}",
+            std::mem::size_of::<Event>()
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod conformance;
 mod control_plane;
 mod determinism;
 mod kubelet;
+mod nodes;
 mod properties;
 mod scenarios;
 mod validation;
