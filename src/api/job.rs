@@ -144,6 +144,14 @@ pub struct Container {
     pub sidecar: bool,
 }
 
+/// `preemptionPolicy` of a pod (set from its PriorityClass by admission).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreemptionPolicy {
+    #[default]
+    PreemptLowerPriority,
+    Never,
+}
+
 /// A taint effect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TaintEffect {
@@ -302,8 +310,10 @@ pub struct PodTemplate {
     pub preferred_affinity: Vec<PreferredNodeAffinity>,
     pub tolerations: Vec<Toleration>,
     pub priority_class_name: Option<String>,
-    /// Resolved `priority` (0 unless a PriorityClass of the scenario says otherwise).
+    /// Resolved `priority` (0 unless a PriorityClass of the inputs says otherwise).
     pub priority: i32,
+    /// Whether the pod may preempt lower-priority pods (from its PriorityClass).
+    pub preemption_policy: PreemptionPolicy,
     pub scheduler_name: String,
 }
 

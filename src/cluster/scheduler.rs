@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use crate::api::NodeId;
 use crate::api::job::{PodTemplate, TaintEffect, TolerationOperator};
+use crate::api::resources::Resources;
 use crate::cluster::node::{Cluster, Node};
 use crate::engine::time::SimDuration;
 
@@ -130,6 +131,34 @@ impl FitError {
 /// The TaintToleration / NodeAffinity / NodeUnschedulable / NodeResourcesFit filters, in
 /// the default profile's order; the first failing plugin decides the node's reason.
 fn filter(node: &Node, tpl: &PodTemplate) -> Result<(), Rejection> {
+    filter_constraints(node, tpl)?;
+    if !fits_resources(node, tpl) {
+        let reasons = tpl
+            .requests
+            .shortages(&node.free())
+            .into_iter()
+            .map(|s| s.to_string())
+            .collect();
+        return Err(Rejection::Resources(reasons));
+    }
+    Ok(())
+}
+
+/// Whether the pod would fit the node if the pods requesting `freed` were gone: the
+/// preemption dry run (`SelectVictimsOnNode`).
+pub fn fits_if_freed(node: &Node, tpl: &PodTemplate, freed: &Resources) -> bool {
+    if filter_constraints(node, tpl).is_err() {
+        return false;
+    }
+    let mut used = node.requested.clone();
+    used.sub(freed);
+    let mut needed = used;
+    needed.add(&tpl.requests);
+    needed.fits_in(&node.allocatable)
+}
+
+/// Every filter but NodeResourcesFit.
+fn filter_constraints(node: &Node, tpl: &PodTemplate) -> Result<(), Rejection> {
     if node.unschedulable
         && !tpl.tolerations.iter().any(|t| {
             (t.key == "node.kubernetes.io/unschedulable" || t.key.is_empty())
@@ -160,15 +189,6 @@ fn filter(node: &Node, tpl: &PodTemplate) -> Result<(), Rejection> {
         return Err(Rejection::Unresolvable(
             "node(s) didn't match Pod's node affinity/selector".to_string(),
         ));
-    }
-    if !fits_resources(node, tpl) {
-        let reasons = tpl
-            .requests
-            .shortages(&node.free())
-            .into_iter()
-            .map(|s| s.to_string())
-            .collect();
-        return Err(Rejection::Resources(reasons));
     }
     Ok(())
 }
@@ -415,6 +435,7 @@ pub(crate) mod tests {
             tolerations: vec![],
             priority_class_name: None,
             priority: 0,
+            preemption_policy: Default::default(),
             scheduler_name: "default-scheduler".into(),
         }
     }

@@ -114,12 +114,14 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
     // Scenario first: it decides the Kubernetes version and may name more manifests.
     let mut scenario: Option<(usize, usize)> = None;
     let mut job_docs: Vec<JobDoc> = Vec::new();
+    let mut class_docs: Vec<JobDoc> = Vec::new();
     let first_pass = files.len();
     classify_files(
         &files,
         0..first_pass,
         &mut scenario,
         &mut job_docs,
+        &mut class_docs,
         &mut diags,
         true,
     );
@@ -178,6 +180,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         before..after,
         &mut nested_scenario,
         &mut job_docs,
+        &mut class_docs,
         &mut diags,
         false,
     );
@@ -268,6 +271,42 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
                 jobs.push((j, jd.file, jd.doc, jd.prefix.clone()));
             }
             Err(d) => diags.extend(d),
+        }
+    }
+    // PriorityClasses, then the Priority admission plugin on every Job's pod template.
+    let mut classes = super::priority::system_classes();
+    for cd in &class_docs {
+        let (docs, _) = documents(&files[cd.file]);
+        let doc = &docs[cd.doc];
+        match super::priority::import_priority_class(doc, &cd.prefix) {
+            Ok(c) => {
+                if classes.iter().any(|o| o.name == c.name) {
+                    diags.push(doc.diagnostic(
+                        &join(&cd.prefix, "metadata.name"),
+                        format!(
+                            "priorityclasses.scheduling.k8s.io {:?} already exists",
+                            c.name
+                        ),
+                    ));
+                } else if c.global_default && classes.iter().any(|o| o.global_default) {
+                    diags.push(doc.diagnostic(
+                        &join(&cd.prefix, "globalDefault"),
+                        "Invalid value: true: there is already a PriorityClass marked as default",
+                    ));
+                } else {
+                    classes.push(c);
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    for (j, f, d, p) in &mut jobs {
+        if let Err(msg) = super::priority::admit(Arc::make_mut(&mut j.spec.template), &classes) {
+            let (docs, _) = documents(&files[*f]);
+            diags.push(docs[*d].diagnostic(
+                &join(p, "spec.template.spec.priorityClassName"),
+                format!("pods \"{}-\" is forbidden: {msg}", j.name),
+            ));
         }
     }
     if jobs.is_empty() && !diags.has_errors() {
@@ -594,6 +633,7 @@ fn classify_files(
     range: std::ops::Range<usize>,
     scenario: &mut Option<(usize, usize)>,
     job_docs: &mut Vec<JobDoc>,
+    class_docs: &mut Vec<JobDoc>,
     diags: &mut Diagnostics,
     scenario_allowed: bool,
 ) {
@@ -627,12 +667,22 @@ fn classify_files(
                     doc: di,
                     prefix: String::new(),
                 }),
+                Some("PriorityClass") => class_docs.push(JobDoc {
+                    file: fi,
+                    doc: di,
+                    prefix: String::new(),
+                }),
                 Some("List") if api_version.as_deref() == Some("v1") => {
                     let items = serde_yaml_items(doc);
                     for (ii, item_kind) in items.into_iter().enumerate() {
                         let prefix = format!("items[{ii}]");
                         match item_kind.as_deref() {
                             Some("Job") => job_docs.push(JobDoc {
+                                file: fi,
+                                doc: di,
+                                prefix,
+                            }),
+                            Some("PriorityClass") => class_docs.push(JobDoc {
                                 file: fi,
                                 doc: di,
                                 prefix,

@@ -22,9 +22,9 @@ use crate::api::intervals::Intervals;
 use crate::api::job::{
     CompletionMode, ConditionStatus, Container, ExitCodeOperator, ImagePullPolicy, JobSpec,
     NodeSelectorRequirement, OnExitCodes, OnPodCondition, PodFailurePolicy, PodFailurePolicyAction,
-    PodFailurePolicyRule, PodReplacementPolicy, PodTemplate, PreferredNodeAffinity,
-    RequiredNodeAffinity, RestartPolicy, SelectorOperator, SuccessPolicy, SuccessPolicyRule,
-    TaintEffect, Toleration, TolerationOperator,
+    PodFailurePolicyRule, PodReplacementPolicy, PodTemplate, PreemptionPolicy,
+    PreferredNodeAffinity, RequiredNodeAffinity, RestartPolicy, SelectorOperator, SuccessPolicy,
+    SuccessPolicyRule, TaintEffect, Toleration, TolerationOperator,
 };
 use crate::api::names::{is_dns1123_label, is_dns1123_subdomain};
 use crate::api::quantity::Quantity;
@@ -809,6 +809,10 @@ fn import_template(
         tolerations,
         priority_class_name: ps.priority_class_name.clone(),
         priority: ps.priority.unwrap_or(0),
+        preemption_policy: match ps.preemption_policy.as_deref() {
+            Some("Never") => PreemptionPolicy::Never,
+            _ => PreemptionPolicy::PreemptLowerPriority,
+        },
         scheduler_name: ps
             .scheduler_name
             .clone()

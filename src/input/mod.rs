@@ -9,5 +9,6 @@ pub mod duration;
 pub mod load;
 pub mod locate;
 pub mod manifest;
+pub mod priority;
 pub mod scenario;
 pub mod yaml;

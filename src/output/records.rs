@@ -219,6 +219,16 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
                 ),
             }
         }
+        EventKind::Preempted { by, node } => (
+            "Normal",
+            "Preempted".into(),
+            format!(
+                "Preempted by {}/{} on node {}",
+                world.jobs[by.job.idx()].namespace,
+                full_pod_name(world, by),
+                world.cluster.node(*node).name
+            ),
+        ),
         EventKind::TaintManagerEviction => {
             let pod = match e.object {
                 ObjectRef::Pod(p) => format!(

@@ -93,9 +93,11 @@ impl World {
                     on_node.swap_remove(i);
                 }
                 let tpl = self.jobs[job_id.idx()].spec.template.clone();
-                self.cluster
-                    .release(node, &tpl.requests, tpl.nonzero_requests);
-                self.cluster_changed();
+                if !self.victim_terminated(id, &tpl.requests, tpl.nonzero_requests) {
+                    self.cluster
+                        .release(node, &tpl.requests, tpl.nonzero_requests);
+                    self.cluster_changed();
+                }
             }
             let pod = self.pods.get(id);
             let stats = &mut self.jobs[job_id.idx()].stats;

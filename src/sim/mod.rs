@@ -16,6 +16,7 @@ pub mod actions;
 pub mod api;
 pub mod kubelet;
 pub mod nodes;
+pub mod preemption;
 pub mod records;
 pub mod scheduling;
 #[cfg(test)]

@@ -74,6 +74,8 @@ pub enum EventKind {
     TaintManagerEviction,
     /// The node's machine stopped (jobsim's fault injection; no Kubernetes event says so).
     NodeFailure,
+    /// Scheduler, on a victim: "Preempted by <ns>/<pod> on node <node>".
+    Preempted { by: PodName, node: NodeId },
 }
 
 /// One Kubernetes event.

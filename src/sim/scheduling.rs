@@ -16,7 +16,7 @@
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-use crate::api::PodId;
+use crate::api::{NodeId, PodId};
 use crate::cluster::scheduler::{self, FitError, SchedulerConfig};
 use crate::engine::time::SimTime;
 
@@ -162,37 +162,7 @@ impl World {
             )
         };
         match result {
-            Ok(node) => {
-                // The binding goes out through the scheduler's client (rate-limited when
-                // configured) and reaches the kubelet after the bind latency.
-                let sent = match self.scheduler_client.as_mut() {
-                    None => self.now,
-                    Some(c) => c.request(self.now),
-                };
-                let bound_at = sent + self.scheduler.config.bind_latency;
-                if bound_at <= self.now {
-                    self.cluster
-                        .reserve(node, &tpl.requests, tpl.nonzero_requests);
-                    self.cluster_version += 1;
-                    self.bind_pod(id, node);
-                } else {
-                    // Assume: reserve at once so that the next cycle sees the node as used
-                    // while the binding is in flight.
-                    self.cluster
-                        .reserve(node, &tpl.requests, tpl.nonzero_requests);
-                    self.cluster_version += 1;
-                    self.pods.get_mut(id).assumed_node = Some(node);
-                    let generation = self.pods.get(id).generation;
-                    self.queue.push(
-                        bound_at,
-                        Event::PodBound {
-                            pod: id,
-                            generation,
-                            node,
-                        },
-                    );
-                }
-            }
+            Ok(node) => self.assume_and_bind(id, node),
             Err(fit) => {
                 self.scheduler.failed_attempts += 1;
                 let message = fit.message();
@@ -205,6 +175,16 @@ impl World {
                         EventKind::FailedScheduling(message),
                     );
                 }
+                // PostFilter: DefaultPreemption. The pod waits in unschedulablePods either
+                // way; a preemption binds it once its victims are gone.
+                if self
+                    .scheduler
+                    .last_failure
+                    .as_ref()
+                    .is_some_and(|f| f.2.resource_nodes > 0)
+                {
+                    self.try_preempt(id);
+                }
                 let generation = self.pods.get(id).generation;
                 self.scheduler.unschedulable.push(Unschedulable {
                     pod: id,
@@ -212,6 +192,37 @@ impl World {
                     failed_at: self.now,
                 });
             }
+        }
+    }
+
+    /// Assumes the pod on `node` (its requests are charged at once) and sends the binding,
+    /// through the scheduler's client when it is rate-limited; the kubelet sees it after
+    /// the bind latency.
+    pub(crate) fn assume_and_bind(&mut self, id: PodId, node: NodeId) {
+        let job = self.pods.get(id).job;
+        let tpl = Arc::clone(&self.jobs[job.idx()].spec.template);
+        self.cluster
+            .reserve(node, &tpl.requests, tpl.nonzero_requests);
+        self.cluster_version += 1;
+        let sent = match self.scheduler_client.as_mut() {
+            None => self.now,
+            Some(c) => c.request(self.now),
+        };
+        let bound_at = sent + self.scheduler.config.bind_latency;
+        if bound_at <= self.now {
+            self.bind_pod(id, node);
+        } else {
+            // The next cycle sees the node as used while the binding is in flight.
+            self.pods.get_mut(id).assumed_node = Some(node);
+            let generation = self.pods.get(id).generation;
+            self.queue.push(
+                bound_at,
+                Event::PodBound {
+                    pod: id,
+                    generation,
+                    node,
+                },
+            );
         }
     }
 

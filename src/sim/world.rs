@@ -20,6 +20,7 @@ use crate::workload::PodBehavior;
 
 use super::actions::Action;
 use super::api::ApiRequest;
+use super::preemption::Preemptions;
 use super::records::{Observer, Record};
 use super::scheduling::SchedulerState;
 
@@ -231,6 +232,10 @@ pub struct World {
     pub outages: Vec<Outage>,
     pub node_lifecycle: NodeLifecycleConfig,
     pub autoscaler_config: AutoscalerConfig,
+    /// Preemptions whose victims are terminating.
+    pub preemptions: Preemptions,
+    /// Some Jobs' pods have different priorities (otherwise preemption never applies).
+    pub(crate) priorities_differ: bool,
 }
 
 impl World {
@@ -263,6 +268,8 @@ impl World {
             outages: config.outages,
             node_lifecycle: config.node_lifecycle,
             autoscaler_config: config.autoscaler,
+            preemptions: Preemptions::default(),
+            priorities_differ: false,
         };
 
         for (i, j) in config.jobs.into_iter().enumerate() {
@@ -283,6 +290,10 @@ impl World {
         for (i, a) in w.actions.iter().enumerate() {
             w.queue.push(a.at, Event::Action(i as u32));
         }
+        w.priorities_differ = w
+            .jobs
+            .windows(2)
+            .any(|p| p[0].spec.template.priority != p[1].spec.template.priority);
         w.schedule_node_failures();
         w
     }

@@ -9,6 +9,7 @@ mod control_plane;
 mod determinism;
 mod kubelet;
 mod nodes;
+mod preemption;
 mod properties;
 mod scenarios;
 mod validation;
