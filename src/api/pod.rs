@@ -202,6 +202,8 @@ pub struct Pod {
     /// backoffLimitPerIndex: the sync that first saw this failed pod has decided its index
     /// (failed, or pending again).
     pub index_released: bool,
+    /// The cluster-autoscaler has reported whether this pod triggers a scale-up.
+    pub scale_up_noted: bool,
 }
 
 impl Pod {
@@ -368,6 +370,7 @@ mod tests {
             slot_in_job: 0,
             accounted: false,
             index_released: false,
+            scale_up_noted: false,
         }
     }
 

@@ -3,8 +3,8 @@
 //! Defaults are the cluster-autoscaler's flag defaults
 //! (`cluster-autoscaler/config/flags/flags.go`, FAQ "What are the parameters to CA?"):
 //! `--scan-interval` 10 s, `--scale-down-unneeded-time` 10 min,
-//! `--scale-down-delay-after-add` 10 min, `--max-empty-bulk-delete` 10, `--expander`
-//! random. The provisioning delay has no upstream default (it is the cloud's VM start and
+//! `--scale-down-delay-after-add` 10 min, `--max-empty-bulk-delete` 10,
+//! `--scale-down-unready-time` 20 min, `--expander` random. The provisioning delay has no upstream default (it is the cloud's VM start and
 //! node registration); jobsim assumes 90 s unless the pool says otherwise.
 //!
 //! The run-time model is in `sim::autoscaling`; this module holds the settings and the
@@ -52,6 +52,8 @@ pub struct AutoscalerConfig {
     pub scale_down_unneeded_time: SimDuration,
     pub scale_down_delay_after_add: SimDuration,
     pub max_empty_bulk_delete: usize,
+    /// `--scale-down-unready-time`: an unready node is removed after this long.
+    pub scale_down_unready_time: SimDuration,
     pub expander: Expander,
 }
 
@@ -62,6 +64,7 @@ impl Default for AutoscalerConfig {
             scale_down_unneeded_time: SimDuration::from_mins(10),
             scale_down_delay_after_add: SimDuration::from_mins(10),
             max_empty_bulk_delete: 10,
+            scale_down_unready_time: SimDuration::from_mins(20),
             expander: Expander::Random,
         }
     }

@@ -100,6 +100,18 @@ impl NodeIndex {
         self.keys[i] = Some(key);
     }
 
+    /// Takes a removed node out of the index.
+    pub fn remove(&mut self, id: NodeId) {
+        if let Some(old) = self.keys.get_mut(id.idx()).and_then(Option::take)
+            && let Some(set) = self.classes.get_mut(&old)
+        {
+            set.remove(&id.0);
+            if set.is_empty() {
+                self.classes.remove(&old);
+            }
+        }
+    }
+
     /// Number of classes (diagnostics and tests).
     pub fn class_count(&self) -> usize {
         self.classes.len()

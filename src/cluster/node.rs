@@ -74,6 +74,8 @@ pub struct Node {
     pub up_since: SimTime,
     /// Removed by the cluster-autoscaler (its id is never reused).
     pub removed: bool,
+    /// When it was removed (node-hours).
+    pub removed_at: Option<SimTime>,
     /// Images on the node and its image puller.
     pub images: NodeImages,
     /// The machine is down: its kubelet neither runs containers nor reports.
@@ -109,6 +111,10 @@ pub struct Cluster {
     pub images: ImageTable,
     /// Nodes ever added per pool (names the next one).
     added: Vec<u32>,
+    /// Nodes not removed.
+    live: usize,
+    /// Nodes not removed, per pool.
+    pub pool_sizes: Vec<u32>,
 }
 
 impl Cluster {
@@ -122,6 +128,8 @@ impl Cluster {
     pub fn new(pools: Vec<NodePool>, images: ImageTable) -> Cluster {
         let mut cluster = Cluster {
             added: vec![0; pools.len()],
+            live: 0,
+            pool_sizes: vec![0; pools.len()],
             pools,
             nodes: Vec::new(),
             index: NodeIndex::default(),
@@ -166,6 +174,7 @@ impl Cluster {
             unschedulable: false,
             up_since: now,
             removed: false,
+            removed_at: None,
             images: NodeImages::preloaded(preloaded),
             down: false,
             down_epoch: 0,
@@ -173,13 +182,36 @@ impl Cluster {
             pods: Vec::new(),
         });
         let id = NodeId((self.nodes.len() - 1) as u32);
+        self.live += 1;
+        self.pool_sizes[pool as usize] += 1;
         self.node_changed(id);
         id
     }
 
+    /// Removes a node (the cluster-autoscaler deleted it). Its id is not reused.
+    pub fn remove_node(&mut self, id: NodeId, now: SimTime) {
+        let n = &mut self.nodes[id.idx()];
+        if n.removed {
+            return;
+        }
+        n.removed = true;
+        n.removed_at = Some(now);
+        n.ready = false;
+        self.live -= 1;
+        self.pool_sizes[n.pool as usize] -= 1;
+        self.index.remove(id);
+    }
+
+    /// Nodes not removed.
+    pub fn live_nodes(&self) -> usize {
+        self.live
+    }
+
     /// Re-files a node in the index after its readiness, cordon or taints changed.
     pub fn node_changed(&mut self, id: NodeId) {
-        self.index.update(id, &self.nodes[id.idx()]);
+        if !self.nodes[id.idx()].removed {
+            self.index.update(id, &self.nodes[id.idx()]);
+        }
     }
 
     pub fn node(&self, id: NodeId) -> &Node {

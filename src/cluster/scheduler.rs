@@ -322,12 +322,12 @@ pub fn schedule_scan(
     next_start: &mut usize,
 ) -> Result<NodeId, FitError> {
     let n = cluster.nodes.len();
-    let want = num_feasible_nodes_to_find(cfg.percentage_of_nodes_to_score, n);
+    let want = num_feasible_nodes_to_find(cfg.percentage_of_nodes_to_score, cluster.live_nodes());
     let mut best: Option<(i64, usize)> = None;
     let mut found = 0usize;
     let mut processed = 0usize;
     let mut failure = FitError {
-        num_all_nodes: n,
+        num_all_nodes: cluster.live_nodes(),
         reasons: BTreeMap::new(),
         unresolvable_nodes: 0,
         resource_nodes: 0,
@@ -340,6 +340,9 @@ pub fn schedule_scan(
         let i = (start + k) % n;
         let node = &cluster.nodes[i];
         processed += 1;
+        if node.removed {
+            continue;
+        }
         let verdict = if fits(node, tpl) {
             Ok(())
         } else {

@@ -219,6 +219,43 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
                 ),
             }
         }
+        EventKind::TriggeredScaleUp {
+            pool,
+            from,
+            to,
+            max,
+        } => (
+            "Normal",
+            "TriggeredScaleUp".into(),
+            format!(
+                "pod triggered scale-up: [{{{} {from}->{to} (max: {max})}}]",
+                world.cluster.pools[*pool as usize].name
+            ),
+        ),
+        EventKind::NotTriggerScaleUp(why) => (
+            "Normal",
+            "NotTriggerScaleUp".into(),
+            format!("pod didn't trigger scale-up: {why}"),
+        ),
+        EventKind::RegisteredNode | EventKind::ScaleDown => {
+            let name = match e.object {
+                ObjectRef::Node(n) => world.cluster.node(n).name.as_str(),
+                _ => "",
+            };
+            if e.kind == EventKind::RegisteredNode {
+                (
+                    "Normal",
+                    "RegisteredNode".into(),
+                    format!("Node {name} event: Registered Node {name} in Controller"),
+                )
+            } else {
+                (
+                    "Normal",
+                    "ScaleDown".into(),
+                    format!("Scale-down: removing node {name}"),
+                )
+            }
+        }
         EventKind::Preempted { by, node } => (
             "Normal",
             "Preempted".into(),

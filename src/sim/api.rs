@@ -303,6 +303,7 @@ impl World {
             slot_in_job,
             accounted: false,
             index_released: false,
+            scale_up_noted: false,
         };
         let id = self.pods.insert(pod);
         let job = &mut self.jobs[job_id.idx()];
@@ -552,6 +553,36 @@ impl World {
     /// that only replace failed pods can replace them.
     pub(crate) fn on_pod_gc(&mut self) {
         self.pod_gc_pending = false;
+        // gcOrphaned: pods bound to a node that no longer exists are marked Failed and
+        // deleted.
+        let orphans: Vec<PodId> = self
+            .pods
+            .iter()
+            .filter(|(_, p)| {
+                !p.phase.is_terminal() && p.node.is_some_and(|n| self.cluster.node(n).removed)
+            })
+            .map(|(id, _)| id)
+            .collect();
+        let now = self.now;
+        for id in orphans {
+            let by = DeletedBy::Disruption(crate::api::pod::DisruptionReason::DeletionByPodGC);
+            self.update_pod(id, |p| {
+                p.pending_exit = None;
+                p.phase = PodPhase::Failed;
+                p.ready = false;
+                p.finished_at = Some(now);
+                if p.disruption.is_none() {
+                    p.disruption = Some(crate::api::pod::DisruptionReason::DeletionByPodGC);
+                }
+                if p.deletion.is_none() {
+                    p.deletion = Some(Deletion {
+                        requested_at: now,
+                        grace: SimDuration::ZERO,
+                        by,
+                    });
+                }
+            });
+        }
         let victims: Vec<PodId> = self
             .pods
             .iter()

@@ -14,6 +14,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod autoscaling;
 pub mod kubelet;
 pub mod nodes;
 pub mod preemption;

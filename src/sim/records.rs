@@ -76,6 +76,19 @@ pub enum EventKind {
     NodeFailure,
     /// Scheduler, on a victim: "Preempted by <ns>/<pod> on node <node>".
     Preempted { by: PodName, node: NodeId },
+    /// cluster-autoscaler: "pod triggered scale-up: [{<pool> <from>-><to> (max: <max>)}]".
+    TriggeredScaleUp {
+        pool: u32,
+        from: u32,
+        to: u32,
+        max: u32,
+    },
+    /// cluster-autoscaler: "pod didn't trigger scale-up: <why>".
+    NotTriggerScaleUp(&'static str),
+    /// Node controller: "Registered Node <name> in Controller".
+    RegisteredNode,
+    /// cluster-autoscaler: "Scale-down: removing node <name>".
+    ScaleDown,
 }
 
 /// One Kubernetes event.

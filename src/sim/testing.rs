@@ -107,6 +107,7 @@ pub fn pod() -> Pod {
         slot_in_job: 0,
         accounted: false,
         index_released: false,
+        scale_up_noted: false,
     }
 }
 

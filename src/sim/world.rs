@@ -20,6 +20,7 @@ use crate::workload::PodBehavior;
 
 use super::actions::Action;
 use super::api::ApiRequest;
+use super::autoscaling::AutoscalerState;
 use super::preemption::Preemptions;
 use super::records::{Observer, Record};
 use super::scheduling::SchedulerState;
@@ -87,6 +88,10 @@ pub enum Event {
         node: NodeId,
         epoch: u32,
     },
+    /// The cluster-autoscaler's loop.
+    AutoscalerLoop,
+    /// A node ordered by a scale-up of `pool` is Ready.
+    NodeProvisioned { pool: u32 },
 }
 
 /// One Job to run.
@@ -236,6 +241,8 @@ pub struct World {
     pub preemptions: Preemptions,
     /// Some Jobs' pods have different priorities (otherwise preemption never applies).
     pub(crate) priorities_differ: bool,
+    /// The cluster-autoscaler's memory.
+    pub autoscaler: AutoscalerState,
 }
 
 impl World {
@@ -270,6 +277,7 @@ impl World {
             autoscaler_config: config.autoscaler,
             preemptions: Preemptions::default(),
             priorities_differ: false,
+            autoscaler: AutoscalerState::default(),
         };
 
         for (i, j) in config.jobs.into_iter().enumerate() {
@@ -295,6 +303,7 @@ impl World {
             .windows(2)
             .any(|p| p[0].spec.template.priority != p[1].spec.template.priority);
         w.schedule_node_failures();
+        w.start_autoscaler();
         w
     }
 
@@ -452,6 +461,8 @@ impl World {
             Event::TaintEviction { pod, node, epoch } => {
                 return self.on_taint_eviction(pod, node, epoch);
             }
+            Event::AutoscalerLoop => return self.on_autoscaler_loop(),
+            Event::NodeProvisioned { pool } => return self.on_node_provisioned(pool),
         }
         true
     }

@@ -2,6 +2,7 @@
 //! matters on a two-core machine). Modules are named after the behaviour they pin.
 
 mod analytic;
+mod autoscaling;
 mod cli;
 mod common;
 mod conformance;
