@@ -12,8 +12,10 @@ use crate::input::duration::parse_duration;
 use crate::input::load::{LoadOptions, load};
 use crate::output::atomic::OutputDir;
 use crate::output::records::RecordWriter;
+use crate::output::series::SeriesWriter;
 use crate::output::summary::Summary;
 use crate::output::table::jobs_table;
+use crate::sim::records::Tee;
 use crate::sim::{RunLimits, SimError, World};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -51,6 +53,12 @@ pub struct RunArgs {
     /// Do not write events.csv.
     #[arg(long)]
     no_events: bool,
+    /// Do not write timeseries.csv and pools.csv.
+    #[arg(long)]
+    no_series: bool,
+    /// Sample timeseries.csv and pools.csv this often, in simulated time.
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    sample_interval: String,
     /// Write no files at all (stdout only).
     #[arg(long)]
     no_output: bool,
@@ -86,6 +94,17 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
+    let sample_interval = match parse_duration(&args.sample_interval) {
+        Ok(d) if !d.is_zero() => d,
+        Ok(_) => {
+            eprintln!("error: --sample-interval must be positive");
+            return exit::BAD_INPUT;
+        }
+        Err(e) => {
+            eprintln!("error: --sample-interval: {e}");
+            return exit::BAD_INPUT;
+        }
+    };
     let limits = RunLimits {
         max_events: args.max_events,
         max_sim_time,
@@ -110,29 +129,43 @@ pub fn run(args: RunArgs) -> u8 {
     };
     let want_pods = write_files && !args.no_pods;
     let want_events = write_files && !args.no_events;
-    let (pods_w, events_w) = match outdir.as_mut() {
+    let want_series = write_files && !args.no_series;
+    let mut files = match outdir.as_mut() {
         Some(o) => {
-            let p = if want_pods {
-                o.create("pods.csv").map(Some)
-            } else {
-                Ok(None)
+            let mut open = |want: bool, name: &str| {
+                if want {
+                    o.create(name).map(Some)
+                } else {
+                    Ok(None)
+                }
             };
-            let e = if want_events {
-                o.create("events.csv").map(Some)
-            } else {
-                Ok(None)
-            };
-            match (p, e) {
-                (Ok(p), Ok(e)) => (p, e),
-                (Err(err), _) | (_, Err(err)) => {
-                    eprintln!("error: cannot write to {}: {err}", o.path().display());
-                    return exit::INTERNAL;
+            let opened = [
+                open(want_pods, "pods.csv"),
+                open(want_events, "events.csv"),
+                open(want_series, "timeseries.csv"),
+                open(want_series, "pools.csv"),
+            ];
+            let mut out = Vec::new();
+            for f in opened {
+                match f {
+                    Ok(f) => out.push(f),
+                    Err(err) => {
+                        eprintln!("error: cannot write to {}: {err}", o.path().display());
+                        return exit::INTERNAL;
+                    }
                 }
             }
+            out
         }
-        None => (None, None),
+        None => vec![None, None, None, None],
     };
-    let mut writer = match RecordWriter::new(pods_w, events_w) {
+    let pools_w = files.pop().flatten();
+    let series_w = files.pop().flatten();
+    let events_w = files.pop().flatten();
+    let pods_w = files.pop().flatten();
+    let writers = RecordWriter::new(pods_w, events_w)
+        .and_then(|r| SeriesWriter::new(series_w, pools_w).map(|s| (r, s)));
+    let (mut writer, mut series) = match writers {
         Ok(w) => w,
         Err(err) => {
             eprintln!("error: writing output: {err}");
@@ -143,10 +176,11 @@ pub fn run(args: RunArgs) -> u8 {
     let mut config = loaded.config;
     config.record_pods = want_pods;
     config.record_events = want_events;
+    config.sample_interval = want_series.then_some(sample_interval);
     let seed = config.seed;
     let mut world = World::new(config);
     let started = Instant::now();
-    let result = world.run(&mut writer, limits);
+    let result = world.run(&mut Tee(&mut writer, &mut series), limits);
     let wall = started.elapsed().as_secs_f64();
     let outcome = match result {
         Ok(o) => o,
@@ -171,12 +205,15 @@ pub fn run(args: RunArgs) -> u8 {
     );
     let json = summary.to_json();
     if let Some(mut o) = outdir {
-        let finished = writer.finish().and_then(|(p, e)| {
-            for mut w in [p, e].into_iter().flatten() {
-                w.flush()?;
-            }
-            Ok(())
-        });
+        let finished = writer
+            .finish()
+            .and_then(|(p, e)| series.finish().map(|(s, q)| [p, e, s, q]))
+            .and_then(|all| {
+                for mut w in all.into_iter().flatten() {
+                    w.flush()?;
+                }
+                Ok(())
+            });
         if let Err(err) = finished.and_then(|()| o.write("summary.json", json.as_bytes())) {
             eprintln!("error: writing output: {err}");
             return exit::INTERNAL;

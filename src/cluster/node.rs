@@ -97,6 +97,15 @@ impl Node {
     }
 }
 
+/// CPU and memory requested and allocatable, summed over nodes not removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub cpu_requested: i64,
+    pub memory_requested: i64,
+    pub cpu_allocatable: i64,
+    pub memory_allocatable: i64,
+}
+
 /// All nodes, and the scheduler's index over them.
 ///
 /// Node state that the scheduler reads changes only through `Cluster` methods
@@ -115,6 +124,9 @@ pub struct Cluster {
     live: usize,
     /// Nodes not removed, per pool.
     pub pool_sizes: Vec<u32>,
+    /// Cluster-wide totals, and per pool.
+    pub totals: Totals,
+    pub pool_totals: Vec<Totals>,
 }
 
 impl Cluster {
@@ -130,6 +142,8 @@ impl Cluster {
             added: vec![0; pools.len()],
             live: 0,
             pool_sizes: vec![0; pools.len()],
+            totals: Totals::default(),
+            pool_totals: vec![Totals::default(); pools.len()],
             pools,
             nodes: Vec::new(),
             index: NodeIndex::default(),
@@ -184,6 +198,12 @@ impl Cluster {
         let id = NodeId((self.nodes.len() - 1) as u32);
         self.live += 1;
         self.pool_sizes[pool as usize] += 1;
+        let a = &self.nodes[id.idx()].allocatable;
+        let (cpu, mem) = (a.cpu_millis, a.memory_bytes);
+        for t in [&mut self.totals, &mut self.pool_totals[pool as usize]] {
+            t.cpu_allocatable += cpu;
+            t.memory_allocatable += mem;
+        }
         self.node_changed(id);
         id
     }
@@ -199,6 +219,18 @@ impl Cluster {
         n.ready = false;
         self.live -= 1;
         self.pool_sizes[n.pool as usize] -= 1;
+        let (pool, cpu, mem) = (
+            n.pool as usize,
+            n.allocatable.cpu_millis,
+            n.allocatable.memory_bytes,
+        );
+        let (rc, rm) = (n.requested.cpu_millis, n.requested.memory_bytes);
+        for t in [&mut self.totals, &mut self.pool_totals[pool]] {
+            t.cpu_allocatable -= cpu;
+            t.memory_allocatable -= mem;
+            t.cpu_requested -= rc;
+            t.memory_requested -= rm;
+        }
         self.index.remove(id);
     }
 
@@ -229,6 +261,13 @@ impl Cluster {
         n.requested.add(requests);
         n.nonzero_cpu_millis += nonzero.0;
         n.nonzero_memory_bytes += nonzero.1;
+        let pool = n.pool as usize;
+        if !n.removed {
+            for t in [&mut self.totals, &mut self.pool_totals[pool]] {
+                t.cpu_requested += requests.cpu_millis;
+                t.memory_requested += requests.memory_bytes;
+            }
+        }
         self.node_changed(id);
     }
 
@@ -238,6 +277,14 @@ impl Cluster {
         n.requested.sub(requests);
         n.nonzero_cpu_millis -= nonzero.0;
         n.nonzero_memory_bytes -= nonzero.1;
+        let pool = n.pool as usize;
+        if !n.removed {
+            for t in [&mut self.totals, &mut self.pool_totals[pool]] {
+                t.cpu_requested -= requests.cpu_millis;
+                t.memory_requested -= requests.memory_bytes;
+            }
+        }
+        let n = &self.nodes[id.idx()];
         debug_assert!(n.requested.cpu_millis >= 0 && n.requested.memory_bytes >= 0);
         debug_assert!(n.requested.pods >= 0);
         self.node_changed(id);

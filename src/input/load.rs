@@ -585,6 +585,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             actions,
             record_events: true,
             record_pods: true,
+            sample_interval: None,
         },
         warnings: diags,
         sources,

@@ -1,5 +1,5 @@
-//! Writing results: `summary.json`, `pods.csv`, `events.csv` and the `kubectl get jobs`
-//! table.
+//! Writing results: `summary.json`, `pods.csv`, `events.csv`, `timeseries.csv`,
+//! `pools.csv` and the `kubectl get jobs` table.
 //!
 //! Architecture invariant: the simulation never touches files; it hands records to the
 //! [`records::RecordWriter`] observer, and every file is written through
@@ -7,5 +7,6 @@
 
 pub mod atomic;
 pub mod records;
+pub mod series;
 pub mod summary;
 pub mod table;

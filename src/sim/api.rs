@@ -14,6 +14,7 @@ use crate::controllers::job::policy::is_pod_failed;
 use crate::engine::rng::Purpose;
 use crate::engine::time::{SimDuration, SimTime};
 
+use super::metrics::Lifecycle;
 use super::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord, Record};
 use super::world::{Event, World};
 
@@ -49,6 +50,7 @@ struct PodFlags {
     /// Keeps its completion index from being handed out again.
     holds_index: bool,
     terminal: bool,
+    lifecycle: Lifecycle,
 }
 
 impl World {
@@ -70,6 +72,17 @@ impl World {
                 && (pod.phase == PodPhase::Succeeded || is_pod_failed(pod, only_failed)),
             holds_index: active || (only_failed && terminating),
             terminal: pod.phase.is_terminal(),
+            lifecycle: if pod.phase.is_terminal() {
+                Lifecycle::None
+            } else if pod.deletion.is_some() {
+                Lifecycle::Terminating
+            } else if pod.node.is_none() {
+                Lifecycle::Unbound
+            } else if pod.phase == PodPhase::Pending {
+                Lifecycle::Starting
+            } else {
+                Lifecycle::Running
+            },
         }
     }
 
@@ -84,9 +97,13 @@ impl World {
     }
 
     fn apply_flags(&mut self, id: PodId, before: PodFlags, after: PodFlags) {
+        self.metrics.moved(before.lifecycle, after.lifecycle);
         let pod = self.pods.get(id);
         let job_id = pod.job;
         if !before.terminal && after.terminal {
+            if let Some(started) = pod.started_at {
+                self.metrics.add_running(self.now.saturating_since(started));
+            }
             if let Some(node) = pod.node {
                 let on_node = &mut self.cluster.nodes[node.idx()].pods;
                 if let Some(i) = on_node.iter().position(|&p| p == id) {
@@ -311,6 +328,7 @@ impl World {
         // The informer sees the new pod: addPod -> CreationObserved + enqueueSyncJobBatched.
         job.counts.active += 1;
         job.expectations.adds -= 1;
+        self.metrics.pods[Lifecycle::Unbound as usize] += 1;
         self.enqueue_job_batched(job_id);
         let name = self.pod_name(id);
         self.event(ObjectRef::Job(job_id), EventKind::SuccessfulCreate(name));
@@ -603,6 +621,8 @@ impl World {
     pub fn bind_pod(&mut self, id: PodId, node: NodeId) {
         let now = self.now;
         // The scheduler reserved the node's resources when it chose it (`assume`).
+        let waited = now.saturating_since(self.pods.get(id).created_at);
+        self.metrics.pending.record(waited.as_millis());
         self.update_pod(id, |p| {
             p.node = Some(node);
             p.scheduled_at = Some(now);

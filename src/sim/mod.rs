@@ -16,6 +16,7 @@ pub mod actions;
 pub mod api;
 pub mod autoscaling;
 pub mod kubelet;
+pub mod metrics;
 pub mod nodes;
 pub mod preemption;
 pub mod records;

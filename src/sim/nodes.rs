@@ -135,6 +135,7 @@ impl World {
         for p in pods {
             self.pods.bump(p);
         }
+        self.metrics.node_failures += 1;
         self.event(ObjectRef::Node(node), EventKind::NodeFailure);
         let grace = self.node_lifecycle.monitor_grace_period;
         self.queue
@@ -207,6 +208,7 @@ impl World {
             Some(p) if p.node == Some(node) && p.deletion.is_none() && !p.phase.is_terminal() => {}
             _ => return false,
         }
+        self.metrics.pods_evicted += 1;
         self.event(
             ObjectRef::Pod(self.pod_name(pod)),
             EventKind::TaintManagerEviction,

@@ -129,6 +129,28 @@ pub enum Record {
 pub trait Observer {
     fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()>;
     fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()>;
+    /// The world as it is at `at` (timeseries.csv), when sampling is on.
+    fn sample(&mut self, _world: &World, _at: SimTime) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Two observers, each seeing every record.
+pub struct Tee<'a, A: ?Sized, B: ?Sized>(pub &'a mut A, pub &'a mut B);
+
+impl<A: Observer + ?Sized, B: Observer + ?Sized> Observer for Tee<'_, A, B> {
+    fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()> {
+        self.0.event(world, event)?;
+        self.1.event(world, event)
+    }
+    fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()> {
+        self.0.pod(world, pod)?;
+        self.1.pod(world, pod)
+    }
+    fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
+        self.0.sample(world, at)?;
+        self.1.sample(world, at)
+    }
 }
 
 /// An observer that keeps nothing (benchmarks, sweeps).

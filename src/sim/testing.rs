@@ -142,5 +142,6 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
         actions: Vec::new(),
         record_events: true,
         record_pods: true,
+        sample_interval: None,
     }
 }

@@ -21,6 +21,7 @@ use crate::workload::PodBehavior;
 use super::actions::Action;
 use super::api::ApiRequest;
 use super::autoscaling::AutoscalerState;
+use super::metrics::Metrics;
 use super::preemption::Preemptions;
 use super::records::{Observer, Record};
 use super::scheduling::SchedulerState;
@@ -124,6 +125,8 @@ pub struct SimConfig {
     pub record_events: bool,
     /// Produce pod records.
     pub record_pods: bool,
+    /// Sample the world for timeseries.csv this often (`None`: no samples).
+    pub sample_interval: Option<SimDuration>,
 }
 
 /// The API clients of the control plane. `None` is an unlimited client whose requests take
@@ -243,6 +246,13 @@ pub struct World {
     pub(crate) priorities_differ: bool,
     /// The cluster-autoscaler's memory.
     pub autoscaler: AutoscalerState,
+    /// Run-wide figures (summary.json, timeseries.csv).
+    pub metrics: Metrics,
+    /// timeseries.csv: the sampling period, the next sample time, and whether anything
+    /// happened since the last sample.
+    pub(crate) sample_interval: Option<SimDuration>,
+    next_sample: SimTime,
+    changed_since_sample: bool,
 }
 
 impl World {
@@ -278,6 +288,10 @@ impl World {
             preemptions: Preemptions::default(),
             priorities_differ: false,
             autoscaler: AutoscalerState::default(),
+            metrics: Metrics::default(),
+            sample_interval: config.sample_interval,
+            next_sample: SimTime::ZERO,
+            changed_since_sample: true,
         };
 
         for (i, j) in config.jobs.into_iter().enumerate() {
@@ -343,10 +357,15 @@ impl World {
             return Ok(false);
         };
         debug_assert!(time >= self.now, "time went backwards");
+        if time > self.now {
+            self.take_samples(observer, time)?;
+            self.metrics.advance(&self.cluster, time);
+        }
         self.now = time;
         if self.dispatch(event) {
             self.stats.events += 1;
             self.last_effective = time;
+            self.changed_since_sample = true;
         } else {
             // A cancelled timer: it popped, but nothing happened.
             self.stats.stale_events += 1;
@@ -369,8 +388,46 @@ impl World {
         Ok(true)
     }
 
+    /// Samples for timeseries.csv at every sampling boundary before `time` at which the
+    /// world had changed since the previous sample (the world holds the state of every
+    /// boundary before `time` until the next event runs).
+    fn take_samples(&mut self, observer: &mut dyn Observer, time: SimTime) -> std::io::Result<()> {
+        let Some(interval) = self.sample_interval else {
+            return Ok(());
+        };
+        let step = interval.as_millis().max(1);
+        while self.next_sample < time {
+            if !self.changed_since_sample {
+                // Nothing changed: jump to the first boundary at or after `time`.
+                let t = time.as_millis().div_ceil(step) * step;
+                self.next_sample = SimTime::from_millis(t);
+                break;
+            }
+            observer.sample(self, self.next_sample)?;
+            self.changed_since_sample = false;
+            self.next_sample = self.next_sample + interval;
+        }
+        Ok(())
+    }
+
     /// Ends the run: pods still live are reported as they are.
     pub fn finish(&mut self, observer: &mut dyn Observer) -> Result<RunOutcome, SimError> {
+        let end = self.last_effective;
+        self.metrics
+            .advance(&self.cluster, end.max(self.metrics.integrated_to));
+        let running: Vec<SimTime> = self
+            .pods
+            .iter()
+            .filter(|(_, p)| !p.phase.is_terminal())
+            .filter_map(|(_, p)| p.started_at)
+            .collect();
+        for started in running {
+            self.metrics.add_running(end.saturating_since(started));
+        }
+        if self.sample_interval.is_some() {
+            // The final state, at the end of the run.
+            observer.sample(self, end)?;
+        }
         if self.record_pods {
             let live: Vec<PodId> = self.pods.iter().map(|(id, _)| id).collect();
             for id in live {

@@ -44,8 +44,8 @@ fn two_runs_write_identical_bytes() {
         let (fa, fb) = (files(&a), files(&b));
         assert_eq!(
             fa.len(),
-            4,
-            "{scenario}: summary, pods, events and the marker"
+            6,
+            "{scenario}: summary, pods, events, timeseries, pools and the marker"
         );
         for ((na, ba), (nb, bb)) in fa.iter().zip(&fb) {
             assert_eq!(na, nb);

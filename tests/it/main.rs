@@ -13,4 +13,5 @@ mod nodes;
 mod preemption;
 mod properties;
 mod scenarios;
+mod series;
 mod validation;
