@@ -405,7 +405,7 @@ impl World {
             }
             observer.sample(self, self.next_sample)?;
             self.changed_since_sample = false;
-            self.next_sample = self.next_sample + interval;
+            self.next_sample += interval;
         }
         Ok(())
     }
