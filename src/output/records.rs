@@ -179,13 +179,14 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
             "Pulling".into(),
             format!("Pulling image \"{}\"", world.cluster.images.name(*image)),
         ),
-        EventKind::Pulled { image, took } => (
+        EventKind::Pulled { image, took, total } => (
             "Normal",
             "Pulled".into(),
             format!(
-                "Successfully pulled image \"{}\" in {}",
+                "Successfully pulled image \"{}\" in {} ({} including waiting)",
                 world.cluster.images.name(*image),
-                took.as_go_string()
+                took.as_go_string(),
+                total.as_go_string()
             ),
         ),
         EventKind::AlreadyPresent { image } => (

@@ -12,6 +12,11 @@ use crate::workload::AttemptKey;
 use super::records::{EventKind, ObjectRef};
 use super::world::{Event, World};
 
+/// Milliseconds for an event payload (saturating: 49 days is plenty for a pull).
+fn ms_u32(d: SimDuration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
 /// Exit code of a container stopped by SIGTERM (128 + 15).
 const EXIT_SIGTERM: i32 = 143;
 /// Exit code of a container killed by SIGKILL when the grace period ran out (128 + 9).
@@ -67,15 +72,31 @@ impl World {
                 ImagePullPolicy::Always => true,
             };
             if !pull {
-                if let Some(ready) = present {
-                    // Present, or being pulled for another pod: wait for that pull.
-                    if ready <= t {
+                match present {
+                    Some(ready) if ready <= t => self.event(
+                        ObjectRef::Pod(self.pod_name(id)),
+                        EventKind::AlreadyPresent { image: need.image },
+                    ),
+                    Some(ready) => {
+                        // Being pulled for another pod: this pod's pull request waits for
+                        // that pull and then finds the layers there.
                         self.event(
                             ObjectRef::Pod(self.pod_name(id)),
-                            EventKind::AlreadyPresent { image: need.image },
+                            EventKind::Pulling { image: need.image },
                         );
+                        self.queue.push(
+                            ready,
+                            Event::ImagePulled {
+                                pod: id,
+                                generation,
+                                image: need.image,
+                                took_ms: 0,
+                                total_ms: ms_u32(ready.saturating_since(t)),
+                            },
+                        );
+                        t = ready;
                     }
-                    t = t.max(ready);
+                    None => {}
                 }
                 continue;
             }
@@ -113,7 +134,8 @@ impl World {
                     pod: id,
                     generation,
                     image: need.image,
-                    took_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+                    took_ms: ms_u32(took),
+                    total_ms: ms_u32(done.saturating_since(t)),
                 },
             );
             t = done;
@@ -134,6 +156,7 @@ impl World {
         generation: u32,
         image: u32,
         took_ms: u32,
+        total_ms: u32,
     ) -> bool {
         if self.pods.get_current(id, generation).is_none() {
             return false;
@@ -143,6 +166,7 @@ impl World {
             EventKind::Pulled {
                 image,
                 took: SimDuration::from_millis(u64::from(took_ms)),
+                total: SimDuration::from_millis(u64::from(total_ms)),
             },
         );
         true

@@ -26,6 +26,8 @@ pub enum Lifecycle {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Histogram {
     counts: Vec<u64>,
+    /// The largest value recorded in each bucket: quantiles report real values.
+    largest: Vec<u64>,
     total: u64,
     max: u64,
 }
@@ -45,6 +47,7 @@ impl Histogram {
     }
 
     /// The smallest value of a bucket.
+    #[cfg(test)]
     fn lower(b: usize) -> u64 {
         let b = b as u64;
         if b < EXACT {
@@ -59,8 +62,10 @@ impl Histogram {
         let b = Self::bucket(v);
         if self.counts.len() <= b {
             self.counts.resize(b + 1, 0);
+            self.largest.resize(b + 1, 0);
         }
         self.counts[b] += 1;
+        self.largest[b] = self.largest[b].max(v);
         self.total += 1;
         self.max = self.max.max(v);
     }
@@ -73,8 +78,8 @@ impl Histogram {
         self.max
     }
 
-    /// The value at quantile `q` (0..=1): the lower edge of the bucket holding it, exact
-    /// below 1024.
+    /// The value at quantile `q` (0..=1): the largest value recorded in the bucket
+    /// holding it (exact below 1024 ms and whenever the bucket holds one value).
     pub fn quantile(&self, q: f64) -> u64 {
         if self.total == 0 {
             return 0;
@@ -84,7 +89,7 @@ impl Histogram {
         for (b, &c) in self.counts.iter().enumerate() {
             seen += c;
             if seen >= rank {
-                return Self::lower(b).min(self.max);
+                return self.largest[b];
             }
         }
         self.max
@@ -181,5 +186,16 @@ mod tests {
         assert_eq!(h.max(), 1000);
         assert_eq!(h.count(), 1000);
         assert_eq!(Histogram::default().quantile(0.5), 0);
+    }
+
+    #[test]
+    fn round_values_come_back_exactly() {
+        let mut h = Histogram::default();
+        for _ in 0..3 {
+            h.record(100_000);
+        }
+        h.record(700_000);
+        assert_eq!(h.quantile(0.5), 100_000);
+        assert_eq!(h.quantile(1.0), 700_000);
     }
 }

@@ -62,8 +62,12 @@ pub enum EventKind {
     Disrupted(DisruptionReason),
     /// Kubelet: "Pulling image <image>".
     Pulling { image: u32 },
-    /// Kubelet: "Successfully pulled image <image> in <took>".
-    Pulled { image: u32, took: SimDuration },
+    /// Kubelet: "Successfully pulled image <image> in <took> (<total> including waiting)".
+    Pulled {
+        image: u32,
+        took: SimDuration,
+        total: SimDuration,
+    },
     /// Kubelet: "Container image <image> already present on machine".
     AlreadyPresent { image: u32 },
     /// Node lifecycle controller: "Node <name> status is now: NodeNotReady".

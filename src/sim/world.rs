@@ -56,6 +56,8 @@ pub enum Event {
         generation: u32,
         image: u32,
         took_ms: u32,
+        /// From the pull request to its end, including waiting for the puller.
+        total_ms: u32,
     },
     /// The kubelet has started every container of a pod.
     PodRunning { pod: PodId, generation: u32 },
@@ -495,7 +497,8 @@ impl World {
                 generation,
                 image,
                 took_ms,
-            } => return self.on_image_pulled(pod, generation, image, took_ms),
+                total_ms,
+            } => return self.on_image_pulled(pod, generation, image, took_ms, total_ms),
             Event::PodRunning { pod, generation } => return self.on_pod_running(pod, generation),
             Event::PodReady { pod, generation } => return self.on_pod_ready(pod, generation),
             Event::ContainerExited { pod, generation } => {

@@ -36,6 +36,10 @@ fn two_runs_write_identical_bytes() {
         "scenarios/data-migration.yaml",
         "scenarios/indexed-simulation.yaml",
         "scenarios/bench/w2.yaml",
+        "scenarios/node-failure.yaml",
+        "scenarios/autoscaling-burst.yaml",
+        "scenarios/realistic-profile.yaml",
+        "scenarios/priority-preemption.yaml",
     ] {
         let t = tempfile::tempdir().unwrap();
         let (a, b) = (t.path().join("a"), t.path().join("b"));

@@ -19,7 +19,8 @@ fn started(r: &crate::common::Run) -> Vec<f64> {
     s
 }
 
-/// IfNotPresent: the first pod pulls; the others on the node wait for that same pull.
+/// IfNotPresent: the first pod pulls; the others on the node wait for that same pull (their
+/// own pull requests queue behind it and find the layers there).
 #[test]
 fn pods_share_the_first_pull_of_an_image() {
     let r = run_yaml(&one_job_with(
@@ -30,11 +31,15 @@ fn pods_share_the_first_pull_of_an_image() {
     assert_eq!(started(&r), vec![30.0, 30.0, 30.0]);
     let lines = r.event_lines();
     let pulling = lines.iter().filter(|l| l.1 == "Pulling").count();
-    assert_eq!(pulling, 1);
+    assert_eq!(pulling, 3);
+    let waited = lines
+        .iter()
+        .filter(|l| l.2 == "Successfully pulled image \"busybox:1\" in 0s (30s including waiting)")
+        .count();
+    assert_eq!(waited, 2);
     assert!(
-        lines
-            .iter()
-            .any(|l| l.0 == 30.0 && l.2 == "Successfully pulled image \"busybox:1\" in 30s"),
+        lines.iter().any(|l| l.0 == 30.0
+            && l.2 == "Successfully pulled image \"busybox:1\" in 30s (30s including waiting)"),
         "{lines:?}"
     );
 }
