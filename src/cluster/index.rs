@@ -18,7 +18,7 @@ use crate::api::NodeId;
 use crate::api::job::PodTemplate;
 use crate::api::resources::Resources;
 use crate::cluster::node::Node;
-use crate::cluster::scheduler::{SchedulerConfig, fits, score};
+use crate::cluster::scheduler::{SchedulerConfig, fits, pick_normalized, raw_preference, score};
 
 /// Everything that decides a node's filter result and score.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -117,13 +117,31 @@ impl NodeIndex {
         self.classes.len()
     }
 
-    /// The node a full scan would choose, or `None` if the pod fits nowhere.
+    /// The node a full scan would choose, or `None` if the pod fits nowhere. With
+    /// `normalized`, the TaintToleration and NodeAffinity scores are normalized over the
+    /// feasible classes, as the scan normalizes them over the feasible nodes (equal within
+    /// a class, so the maxima are the same).
     pub fn select(
         &self,
         nodes: &[Node],
         tpl: &PodTemplate,
         cfg: &SchedulerConfig,
+        normalized: bool,
     ) -> Option<NodeId> {
+        if normalized {
+            let feasible = self.classes.values().filter_map(|members| {
+                let &first = members.first()?;
+                let node = &nodes[first as usize];
+                fits(node, tpl).then(|| {
+                    (
+                        first as usize,
+                        score(node, tpl, cfg),
+                        raw_preference(node, tpl),
+                    )
+                })
+            });
+            return pick_normalized(feasible).map(|(_, i)| NodeId(i as u32));
+        }
         let mut best: Option<(i64, u32)> = None;
         for members in self.classes.values() {
             let Some(&first) = members.first() else {
@@ -153,26 +171,33 @@ mod tests {
     use crate::cluster::scheduler::{ScoringStrategy, schedule_scan};
     use crate::engine::rng::mix64;
 
-    fn cluster() -> Cluster {
+    fn cluster(prefer_no_schedule: bool) -> Cluster {
         let pool = |name: &str, count, cpu, mem| NodePool {
             name: name.into(),
             count,
             allocatable: Resources::new(cpu, mem),
             ..NodePool::default()
         };
-        Cluster::from_pools(vec![
-            pool("small", 7, 4000, 8 << 30),
-            pool("big", 5, 16000, 64 << 30),
-        ])
+        let mut small = pool("small", 7, 4000, 8 << 30);
+        if prefer_no_schedule {
+            small.taints.push(crate::api::job::Taint {
+                key: "spot".into(),
+                value: "true".into(),
+                effect: crate::api::job::TaintEffect::PreferNoSchedule,
+            });
+        }
+        Cluster::from_pools(vec![small, pool("big", 5, 16000, 64 << 30)])
     }
 
     /// Random binds and releases of pods of three shapes: the index and the scan agree on
     /// every decision, for both scoring strategies.
     #[test]
     fn index_agrees_with_the_scan() {
-        for strategy in [
-            ScoringStrategy::LeastAllocated,
-            ScoringStrategy::MostAllocated,
+        for (strategy, prefer) in [
+            (ScoringStrategy::LeastAllocated, false),
+            (ScoringStrategy::MostAllocated, false),
+            (ScoringStrategy::LeastAllocated, true),
+            (ScoringStrategy::MostAllocated, true),
         ] {
             for balanced in [false, true] {
                 let cfg = SchedulerConfig {
@@ -180,17 +205,33 @@ mod tests {
                     balanced_allocation: balanced,
                     ..SchedulerConfig::default()
                 };
-                let mut c = cluster();
-                let shapes: Vec<PodTemplate> = [(500, 1 << 30), (2000, 512 << 20), (250, 6 << 30)]
-                    .iter()
-                    .map(|&(cpu, mem)| {
-                        let mut t = crate::sim::testing::template();
-                        t.requests = Resources::new(cpu, mem);
-                        t.requests.pods = 1;
-                        t.nonzero_requests = (cpu, mem);
-                        t
-                    })
-                    .collect();
+                let mut c = cluster(prefer);
+                let mut shapes: Vec<PodTemplate> = [
+                    (500, 1 << 30),
+                    (2000, 512 << 20),
+                    (250, 6 << 30),
+                    (1000, 1 << 30),
+                ]
+                .iter()
+                .map(|&(cpu, mem)| {
+                    let mut t = crate::sim::testing::template();
+                    t.requests = Resources::new(cpu, mem);
+                    t.requests.pods = 1;
+                    t.nonzero_requests = (cpu, mem);
+                    t
+                })
+                .collect();
+                // The last shape prefers the small pool (weight 30).
+                shapes[3]
+                    .preferred_affinity
+                    .push(crate::api::job::PreferredNodeAffinity {
+                        weight: 30,
+                        requirements: vec![crate::api::job::NodeSelectorRequirement {
+                            key: "jobsim.dev/pool".into(),
+                            operator: crate::api::job::SelectorOperator::In,
+                            values: vec!["small".into()],
+                        }],
+                    });
                 let mut placed: Vec<(NodeId, usize)> = Vec::new();
                 let mut x = 7u64;
                 for step in 0..3000 {
@@ -202,10 +243,12 @@ mod tests {
                     }
                     let s = (x >> 8) as usize % shapes.len();
                     let by_scan = schedule_scan(&c, &shapes[s], &cfg, &mut 0).ok();
-                    let by_index = c.index.select(&c.nodes, &shapes[s], &cfg);
+                    let normalized =
+                        crate::cluster::scheduler::needs_normalized_scores(&c, &shapes[s]);
+                    let by_index = c.index.select(&c.nodes, &shapes[s], &cfg, normalized);
                     assert_eq!(
                         by_index, by_scan,
-                        "step {step} ({strategy:?}, balanced {balanced})"
+                        "step {step} ({strategy:?}, balanced {balanced}, prefer {prefer})"
                     );
                     if let Some(n) = by_index {
                         c.reserve(n, &shapes[s].requests, shapes[s].nonzero_requests);

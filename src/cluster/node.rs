@@ -124,6 +124,8 @@ pub struct Cluster {
     live: usize,
     /// Nodes not removed, per pool.
     pub pool_sizes: Vec<u32>,
+    /// Some pool has a PreferNoSchedule taint (the TaintToleration score matters).
+    pub has_prefer_no_schedule: bool,
     /// Cluster-wide totals, and per pool.
     pub totals: Totals,
     pub pool_totals: Vec<Totals>,
@@ -142,6 +144,11 @@ impl Cluster {
             added: vec![0; pools.len()],
             live: 0,
             pool_sizes: vec![0; pools.len()],
+            has_prefer_no_schedule: pools.iter().any(|p| {
+                p.taints
+                    .iter()
+                    .any(|t| t.effect == crate::api::job::TaintEffect::PreferNoSchedule)
+            }),
             totals: Totals::default(),
             pool_totals: vec![Totals::default(); pools.len()],
             pools,

@@ -243,6 +243,61 @@ fn most_requested(requested: i64, capacity: i64) -> i64 {
 
 /// Score of placing a pod with template `tpl` on `node`: NodeResourcesFit (cpu and memory,
 /// weight 1 each, non-zero requests) plus NodeResourcesBalancedAllocation, each weighted 1.
+/// Weights of the default profile's score plugins besides NodeResourcesFit and
+/// NodeResourcesBalancedAllocation (weight 1 each), `default_plugins.go`.
+const TAINT_TOLERATION_WEIGHT: i64 = 3;
+const NODE_AFFINITY_WEIGHT: i64 = 2;
+
+/// Whether the TaintToleration and NodeAffinity score plugins can tell nodes apart for
+/// this pod: only then do scores need normalizing across the feasible nodes.
+pub fn needs_normalized_scores(cluster: &Cluster, tpl: &PodTemplate) -> bool {
+    !tpl.preferred_affinity.is_empty() || cluster.has_prefer_no_schedule
+}
+
+/// The raw scores of the two normalized plugins on one node: the number of
+/// PreferNoSchedule taints the pod does not tolerate, and the summed weights of the
+/// preferred node-affinity terms the node matches.
+pub fn raw_preference(node: &Node, tpl: &PodTemplate) -> (i64, i64) {
+    let intolerable = node
+        .taints
+        .iter()
+        .filter(|t| t.effect == TaintEffect::PreferNoSchedule)
+        .filter(|t| {
+            !tpl.tolerations.iter().any(|tol| {
+                tol.tolerates(t)
+                    && tol
+                        .effect
+                        .is_none_or(|e| e == TaintEffect::PreferNoSchedule)
+            })
+        })
+        .count() as i64;
+    let affinity = tpl
+        .preferred_affinity
+        .iter()
+        .filter(|p| p.requirements.iter().all(|r| r.matches(&node.labels)))
+        .map(|p| i64::from(p.weight))
+        .sum();
+    (intolerable, affinity)
+}
+
+/// TaintToleration's and NodeAffinity's `NormalizeScore` (`helper.DefaultNormalizeScore`:
+/// reversed for taints), weighted, given the maxima over the scored nodes.
+pub fn preference_score(raw: (i64, i64), max: (i64, i64)) -> i64 {
+    let taint = if max.0 == 0 {
+        MAX_NODE_SCORE
+    } else {
+        MAX_NODE_SCORE - raw.0 * MAX_NODE_SCORE / max.0
+    };
+    let affinity = if max.1 == 0 {
+        0
+    } else {
+        raw.1 * MAX_NODE_SCORE / max.1
+    };
+    TAINT_TOLERATION_WEIGHT * taint + NODE_AFFINITY_WEIGHT * affinity
+}
+
+/// NodeResourcesFit's and NodeResourcesBalancedAllocation's scores (weight 1 each); these
+/// need no normalization.
 pub fn score(node: &Node, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
     let cpu_cap = node.allocatable.cpu_millis;
     let mem_cap = node.allocatable.memory_bytes;
@@ -323,6 +378,9 @@ pub fn schedule_scan(
 ) -> Result<NodeId, FitError> {
     let n = cluster.nodes.len();
     let want = num_feasible_nodes_to_find(cfg.percentage_of_nodes_to_score, cluster.live_nodes());
+    let normalized = needs_normalized_scores(cluster, tpl);
+    // (index, resource score, raw preferences) of the feasible nodes, when normalizing.
+    let mut scored: Vec<(usize, i64, (i64, i64))> = Vec::new();
     let mut best: Option<(i64, usize)> = None;
     let mut found = 0usize;
     let mut processed = 0usize;
@@ -352,6 +410,10 @@ pub fn schedule_scan(
             Ok(()) => {
                 found += 1;
                 let s = score(node, tpl, cfg);
+                if normalized {
+                    scored.push((i, s, raw_preference(node, tpl)));
+                    continue;
+                }
                 let better = match best {
                     None => true,
                     Some((bs, bi)) => s > bs || (s == bs && i < bi),
@@ -375,10 +437,36 @@ pub fn schedule_scan(
     if n > 0 {
         *next_start = (start + processed) % n;
     }
+    if normalized {
+        best = pick_normalized(scored.into_iter());
+    }
     match best {
         Some((_, i)) => Ok(NodeId(i as u32)),
         None => Err(failure),
     }
+}
+
+/// The best of `(index, resource score, raw preferences)` after normalizing the
+/// preferences over all of them; ties go to the lowest index.
+pub fn pick_normalized(
+    scored: impl Iterator<Item = (usize, i64, (i64, i64))>,
+) -> Option<(i64, usize)> {
+    let scored: Vec<_> = scored.collect();
+    let max = scored
+        .iter()
+        .fold((0, 0), |m, &(_, _, r)| (m.0.max(r.0), m.1.max(r.1)));
+    let mut best: Option<(i64, usize)> = None;
+    for (i, s, raw) in scored {
+        let total = s + preference_score(raw, max);
+        let better = match best {
+            None => true,
+            Some((bs, bi)) => total > bs || (total == bs && i < bi),
+        };
+        if better {
+            best = Some((total, i));
+        }
+    }
+    best
 }
 
 /// One scheduling decision: the node index when every node is scored and the pod's
@@ -391,7 +479,12 @@ pub fn schedule(
 ) -> Result<NodeId, FitError> {
     if cfg.percentage_of_nodes_to_score >= 100
         && crate::cluster::index::NodeIndex::usable_for(tpl)
-        && let Some(node) = cluster.index.select(&cluster.nodes, tpl, cfg)
+        && let Some(node) = cluster.index.select(
+            &cluster.nodes,
+            tpl,
+            cfg,
+            needs_normalized_scores(cluster, tpl),
+        )
     {
         return Ok(node);
     }
@@ -450,6 +543,87 @@ pub(crate) mod tests {
             allocatable: Resources::new(cpu, mem),
             ..NodePool::default()
         }])
+    }
+
+    /// Two pools: `spot` (PreferNoSchedule taint, emptier) and `ondemand` (busier).
+    fn spot_and_ondemand() -> Cluster {
+        let mut c = Cluster::from_pools(vec![
+            NodePool {
+                name: "ondemand".into(),
+                count: 1,
+                allocatable: Resources::new(8000, 32 << 30),
+                ..NodePool::default()
+            },
+            NodePool {
+                name: "spot".into(),
+                count: 1,
+                allocatable: Resources::new(8000, 32 << 30),
+                taints: vec![Taint {
+                    key: "spot".into(),
+                    value: "true".into(),
+                    effect: TaintEffect::PreferNoSchedule,
+                }],
+                ..NodePool::default()
+            },
+        ]);
+        // The on-demand node is half full: LeastAllocated alone would pick spot.
+        c.reserve(NodeId(0), &Resources::new(4000, 16 << 30), (4000, 16 << 30));
+        c
+    }
+
+    #[test]
+    fn prefer_no_schedule_outweighs_a_less_allocated_node() {
+        let c = spot_and_ondemand();
+        let cfg = SchedulerConfig::default();
+        let tpl = template(1000, 1 << 30);
+        // TaintToleration (weight 3) gives on-demand 100 and spot 0: +300 beats the
+        // resource scores' difference.
+        assert_eq!(schedule(&c, &tpl, &cfg, &mut 0), Ok(NodeId(0)));
+        // Tolerating the taint removes the preference: the emptier spot node wins.
+        let mut tolerant = tpl.clone();
+        tolerant.tolerations.push(crate::api::job::Toleration {
+            key: "spot".into(),
+            operator: TolerationOperator::Exists,
+            value: String::new(),
+            effect: None,
+            toleration_seconds: None,
+        });
+        assert_eq!(schedule(&c, &tolerant, &cfg, &mut 0), Ok(NodeId(1)));
+        assert_eq!(schedule_scan(&c, &tolerant, &cfg, &mut 0), Ok(NodeId(1)));
+    }
+
+    #[test]
+    fn preferred_affinity_steers_to_its_pool() {
+        let c = Cluster::from_pools(vec![
+            NodePool {
+                name: "a".into(),
+                count: 2,
+                allocatable: Resources::new(8000, 32 << 30),
+                ..NodePool::default()
+            },
+            NodePool {
+                name: "b".into(),
+                count: 2,
+                allocatable: Resources::new(4000, 16 << 30),
+                ..NodePool::default()
+            },
+        ]);
+        let cfg = SchedulerConfig::default();
+        let mut tpl = template(1000, 1 << 30);
+        // Without a preference the larger, emptier pool a wins.
+        assert_eq!(schedule(&c, &tpl, &cfg, &mut 0), Ok(NodeId(0)));
+        tpl.preferred_affinity
+            .push(crate::api::job::PreferredNodeAffinity {
+                weight: 10,
+                requirements: vec![crate::api::job::NodeSelectorRequirement {
+                    key: "jobsim.dev/pool".into(),
+                    operator: crate::api::job::SelectorOperator::In,
+                    values: vec!["b".into()],
+                }],
+            });
+        // NodeAffinity normalizes 10 to 100 and weighs it 2: pool b.
+        assert_eq!(schedule(&c, &tpl, &cfg, &mut 0), Ok(NodeId(2)));
+        assert_eq!(schedule_scan(&c, &tpl, &cfg, &mut 0), Ok(NodeId(2)));
     }
 
     #[test]
