@@ -220,17 +220,15 @@ fn clusters() -> impl Strategy<Value = ClusterGen> {
         any::<u64>(),
     )
         .prop_map(
-            |(nodes, extra, ttf_mins, (p0, p1), (c0, c1), rate_limited, pull_s, seed)| {
-                ClusterGen {
-                    nodes,
-                    max_nodes: nodes + extra,
-                    ttf_mins,
-                    parallelism: [p0, p1],
-                    pod_cpu: [c0, c1],
-                    rate_limited,
-                    pull_s,
-                    seed,
-                }
+            |(nodes, extra, ttf_mins, (p0, p1), (c0, c1), rate_limited, pull_s, seed)| ClusterGen {
+                nodes,
+                max_nodes: nodes + extra,
+                ttf_mins,
+                parallelism: [p0, p1],
+                pod_cpu: [c0, c1],
+                rate_limited,
+                pull_s,
+                seed,
             },
         )
 }
