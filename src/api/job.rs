@@ -312,6 +312,8 @@ pub struct PodTemplate {
     pub priority_class_name: Option<String>,
     /// Resolved `priority` (0 unless a PriorityClass of the inputs says otherwise).
     pub priority: i32,
+    /// `spec.priority` as the manifest wrote it (admission rejects a mismatch).
+    pub spec_priority: Option<i32>,
     /// Whether the pod may preempt lower-priority pods (from its PriorityClass).
     pub preemption_policy: PreemptionPolicy,
     pub scheduler_name: String,

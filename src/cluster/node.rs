@@ -82,6 +82,8 @@ pub struct Node {
     pub down: bool,
     /// Incremented when the node goes down: ties the node lifecycle timers to one outage.
     pub down_epoch: u32,
+    /// When the node lifecycle controller marked it NotReady (while it is).
+    pub not_ready_since: Option<SimTime>,
     /// Incremented when the node comes back: ties random failure timers to one up period.
     pub up_epoch: u32,
     /// Non-terminal pods bound to the node.
@@ -199,6 +201,7 @@ impl Cluster {
             images: NodeImages::preloaded(preloaded),
             down: false,
             down_epoch: 0,
+            not_ready_since: None,
             up_epoch: 0,
             pods: Vec::new(),
         });

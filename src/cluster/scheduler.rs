@@ -91,9 +91,8 @@ pub struct FitError {
 }
 
 impl FitError {
-    /// The message of the FailedScheduling event, as `FitError.Error()` writes it, followed by
-    /// DefaultPreemption's PostFilter message when no victims exist.
-    pub fn message(&self) -> String {
+    /// `FitError.Error()` without a PostFilter diagnosis: "0/N nodes are available: ...".
+    pub fn filter_message(&self) -> String {
         let mut msg = format!("0/{} nodes are available:", self.num_all_nodes);
         let mut parts: Vec<String> = self
             .reasons
@@ -104,6 +103,13 @@ impl FitError {
         if !parts.is_empty() {
             let _ = write!(msg, " {}.", parts.join(", "));
         }
+        msg
+    }
+
+    /// The message of the FailedScheduling event, as `FitError.Error()` writes it, followed by
+    /// DefaultPreemption's PostFilter message when no victims exist.
+    pub fn message(&self) -> String {
+        let mut msg = self.filter_message();
         let mut post: Vec<String> = Vec::new();
         if self.unresolvable_nodes > 0 {
             post.push(format!(
@@ -531,6 +537,7 @@ pub(crate) mod tests {
             tolerations: vec![],
             priority_class_name: None,
             priority: 0,
+            spec_priority: None,
             preemption_policy: Default::default(),
             scheduler_name: "default-scheduler".into(),
         }

@@ -43,6 +43,10 @@ pub(super) fn build_cluster(
         if let Some(d) = c.node_monitor_grace_period {
             lifecycle.monitor_grace_period = d.0;
         }
+        if let Some(s) = c.default_unreachable_toleration_seconds {
+            lifecycle.default_unreachable_toleration =
+                crate::engine::time::SimDuration::from_secs(u64::from(s));
+        }
         // Initial node names, `<pool>-<i>`, in id order.
         let mut names = Vec::new();
         for p in &pools {
@@ -85,7 +89,16 @@ pub(super) fn build_cluster(
                 autoscaler.scale_down_delay_after_add = d.0;
             }
             if let Some(n) = a.max_empty_bulk_delete {
+                if n == 0 {
+                    diags.push(sdiag(
+                        "spec.cluster.autoscaler.maxEmptyBulkDelete",
+                        "Invalid value: 0: must be at least 1".to_string(),
+                    ));
+                }
                 autoscaler.max_empty_bulk_delete = n.max(1) as usize;
+            }
+            if let Some(d) = a.scale_down_unready_time {
+                autoscaler.scale_down_unready_time = d.0;
             }
             match a.expander.as_deref() {
                 None | Some("random") => {}

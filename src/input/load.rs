@@ -778,14 +778,20 @@ fn build_behavior(
                 format!("probability must be between 0 and 1, got {}", f.probability),
             ));
         }
-        if f.exit_code == 0 {
+        if f.exit_code == Some(0) {
             diags.push(sdiag(
                 &format!("{base}.failure.exitCode"),
                 "a failing attempt needs a non-zero exit code".to_string(),
             ));
         }
+        if f.exit_code.is_some() && !f.exit_codes.is_empty() {
+            diags.push(sdiag(
+                &format!("{base}.failure.exitCodes"),
+                "give either exitCode or exitCodes, not both".to_string(),
+            ));
+        }
         let exit_codes = if f.exit_codes.is_empty() {
-            vec![(f.exit_code, 1.0)]
+            vec![(f.exit_code.unwrap_or(1), 1.0)]
         } else {
             for (i, e) in f.exit_codes.iter().enumerate() {
                 if e.exit_code == 0 {

@@ -809,6 +809,7 @@ fn import_template(
         tolerations,
         priority_class_name: ps.priority_class_name.clone(),
         priority: ps.priority.unwrap_or(0),
+        spec_priority: ps.priority,
         preemption_policy: match ps.preemption_policy.as_deref() {
             Some("Never") => PreemptionPolicy::Never,
             _ => PreemptionPolicy::PreemptLowerPriority,

@@ -118,12 +118,17 @@ pub fn admit(tpl: &mut PodTemplate, classes: &[PriorityClass]) -> Result<(), Str
         },
         None => classes.iter().find(|c| c.global_default),
     };
-    match class {
-        Some(c) => {
-            tpl.priority = c.value;
-            tpl.preemption_policy = c.preemption_policy;
-        }
-        None => tpl.priority = 0,
+    let priority = class.map_or(0, |c| c.value);
+    if let Some(given) = tpl.spec_priority
+        && given != priority
+    {
+        return Err(format!(
+            "the integer value of priority ({given}) must not be provided in pod spec; priority admission controller computed {priority} from the given PriorityClass name"
+        ));
+    }
+    tpl.priority = priority;
+    if let Some(c) = class {
+        tpl.preemption_policy = c.preemption_policy;
     }
     Ok(())
 }
@@ -164,5 +169,16 @@ mod tests {
             admit(&mut t, &classes),
             Err("no PriorityClass with name nope was found".into())
         );
+        // spec.priority must agree with the class.
+        let mut t = template(100, 1 << 20);
+        t.priority_class_name = Some("high".into());
+        t.spec_priority = Some(5);
+        assert!(
+            admit(&mut t, &classes)
+                .unwrap_err()
+                .contains("must not be provided")
+        );
+        t.spec_priority = Some(1000);
+        assert_eq!(admit(&mut t, &classes), Ok(()));
     }
 }

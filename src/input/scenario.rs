@@ -128,6 +128,8 @@ pub struct ClusterSpec {
     /// kube-controller-manager `--node-monitor-grace-period` (default by version: 40s
     /// before 1.32, 50s since).
     pub node_monitor_grace_period: Option<DurationField>,
+    /// kube-apiserver `--default-unreachable-toleration-seconds` (default 300).
+    pub default_unreachable_toleration_seconds: Option<u32>,
     /// Scheduled node outages.
     #[serde(default)]
     pub outages: Vec<OutageSpec>,
@@ -154,6 +156,7 @@ pub struct AutoscalerSpec {
     pub scale_down_unneeded_time: Option<DurationField>,
     pub scale_down_delay_after_add: Option<DurationField>,
     pub max_empty_bulk_delete: Option<u32>,
+    pub scale_down_unready_time: Option<DurationField>,
     /// random (default), least-waste or most-pods.
     pub expander: Option<String>,
 }
@@ -341,8 +344,7 @@ pub struct FailureSpec {
     /// Probability that an attempt fails, 0 to 1.
     pub probability: f64,
     /// Exit code of a failing attempt (default 1).
-    #[serde(default = "default_exit_code")]
-    pub exit_code: i32,
+    pub exit_code: Option<i32>,
     /// A mix of exit codes with weights, instead of `exitCode`.
     #[serde(default)]
     pub exit_codes: Vec<ExitCodeWeight>,
@@ -357,10 +359,6 @@ pub struct FailureSpec {
 pub struct ExitCodeWeight {
     pub exit_code: i32,
     pub weight: f64,
-}
-
-fn default_exit_code() -> i32 {
-    1
 }
 
 /// A scripted outcome.

@@ -49,12 +49,27 @@ pub const POOL_COLUMNS: [&str; 8] = [
 type Row = [i64; 12];
 type PoolRow = [i64; 6];
 
-/// Writes the sampled series (either file may be off).
+/// Rows of one sample that differ from the sample before.
+#[derive(Debug)]
+struct Sample {
+    at: SimTime,
+    row: Option<Row>,
+    pools: Vec<(usize, PoolRow)>,
+}
+
+/// Writes the sampled series (either file may be off). Samples wait in `pending` until
+/// the run confirms them ([`Observer::commit_samples`]).
 pub struct SeriesWriter<W: Write> {
     series: Option<csv::Writer<W>>,
     pools: Option<csv::Writer<W>>,
+    /// The last row written or pending, to leave out repeats.
     last: Option<Row>,
     last_pools: Vec<Option<PoolRow>>,
+    /// The same, as of the last written row (restored when pending samples are dropped).
+    written: Option<Row>,
+    written_pools: Vec<Option<PoolRow>>,
+    pending: Vec<Sample>,
+    pool_names: Vec<String>,
     pub rows: u64,
 }
 
@@ -90,6 +105,10 @@ impl<W: Write> SeriesWriter<W> {
             pools,
             last: None,
             last_pools: Vec::new(),
+            written: None,
+            written_pools: Vec::new(),
+            pending: Vec::new(),
+            pool_names: Vec::new(),
             rows: 0,
         })
     }
@@ -153,10 +172,60 @@ impl<W: Write> Observer for SeriesWriter<W> {
     }
 
     fn sample(&mut self, world: &World, at: SimTime) -> io::Result<()> {
-        let time = at.to_string();
-        if let Some(out) = &mut self.series {
+        let mut sample = Sample {
+            at,
+            row: None,
+            pools: Vec::new(),
+        };
+        if self.series.is_some() {
             let r = row(world);
             if self.last != Some(r) {
+                sample.row = Some(r);
+                self.last = Some(r);
+            }
+        }
+        if self.pools.is_some() {
+            let c = &world.cluster;
+            self.last_pools.resize(c.pools.len(), None);
+            let mut ready = vec![0i64; c.pools.len()];
+            for n in &c.nodes {
+                if !n.removed && n.ready && !n.down {
+                    ready[n.pool as usize] += 1;
+                }
+            }
+            for (i, &ready) in ready.iter().enumerate() {
+                let t = &c.pool_totals[i];
+                let r = [
+                    i64::from(c.pool_sizes[i]),
+                    ready,
+                    t.cpu_requested,
+                    t.cpu_allocatable,
+                    t.memory_requested,
+                    t.memory_allocatable,
+                ];
+                if self.last_pools[i] != Some(r) {
+                    sample.pools.push((i, r));
+                    self.last_pools[i] = Some(r);
+                }
+            }
+            if self.pool_names.len() != c.pools.len() {
+                self.pool_names = c.pools.iter().map(|p| p.name.clone()).collect();
+            }
+        }
+        if sample.row.is_some() || !sample.pools.is_empty() {
+            self.pending.push(sample);
+        }
+        Ok(())
+    }
+
+    fn commit_samples(&mut self, up_to: Option<SimTime>) -> io::Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        for sample in pending {
+            if up_to.is_some_and(|t| sample.at > t) {
+                continue; // past the end of the run
+            }
+            let time = sample.at.to_string();
+            if let (Some(out), Some(r)) = (&mut self.series, sample.row) {
                 out.write_record([
                     time.clone(),
                     r[0].to_string(),
@@ -173,46 +242,30 @@ impl<W: Write> Observer for SeriesWriter<W> {
                     r[11].to_string(),
                 ])
                 .map_err(csv_io)?;
-                self.last = Some(r);
+                self.written = Some(r);
                 self.rows += 1;
             }
-        }
-        if let Some(out) = &mut self.pools {
-            let c = &world.cluster;
-            self.last_pools.resize(c.pools.len(), None);
-            let mut ready = vec![0i64; c.pools.len()];
-            for n in &c.nodes {
-                if !n.removed && n.ready && !n.down {
-                    ready[n.pool as usize] += 1;
+            if let Some(out) = &mut self.pools {
+                self.written_pools.resize(self.pool_names.len(), None);
+                for (i, r) in sample.pools {
+                    out.write_record([
+                        time.clone(),
+                        self.pool_names[i].clone(),
+                        r[0].to_string(),
+                        r[1].to_string(),
+                        cores(r[2]),
+                        cores(r[3]),
+                        gib(r[4]),
+                        gib(r[5]),
+                    ])
+                    .map_err(csv_io)?;
+                    self.written_pools[i] = Some(r);
                 }
             }
-            for (i, pool) in c.pools.iter().enumerate() {
-                let t = &c.pool_totals[i];
-                let r = [
-                    i64::from(c.pool_sizes[i]),
-                    ready[i],
-                    t.cpu_requested,
-                    t.cpu_allocatable,
-                    t.memory_requested,
-                    t.memory_allocatable,
-                ];
-                if self.last_pools[i] == Some(r) {
-                    continue;
-                }
-                out.write_record([
-                    time.clone(),
-                    pool.name.clone(),
-                    r[0].to_string(),
-                    r[1].to_string(),
-                    cores(r[2]),
-                    cores(r[3]),
-                    gib(r[4]),
-                    gib(r[5]),
-                ])
-                .map_err(csv_io)?;
-                self.last_pools[i] = Some(r);
-            }
         }
+        // Dropped samples must not hide the rows that follow them.
+        self.last = self.written;
+        self.last_pools = self.written_pools.clone();
         Ok(())
     }
 }

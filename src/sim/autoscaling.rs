@@ -42,6 +42,9 @@ pub struct AutoscalerState {
     /// Loops run so far (keys the random expander's stream).
     pub loops: u64,
     pub scale_ups: u64,
+    /// Nodes ordered by scale-ups (keys the provisioning-delay streams).
+    pub nodes_ordered: u64,
+    /// Nodes that joined (an order outstanding when the work ended never joins).
     pub nodes_added: u64,
     pub nodes_removed: u64,
 }
@@ -60,7 +63,7 @@ impl World {
         self.autoscaler.enabled = self.cluster.pools.iter().any(|p| p.autoscaling.is_some());
         if self.autoscaler.enabled {
             let at = self.now + self.autoscaler_config.scan_interval;
-            self.queue.push(at, Event::AutoscalerLoop);
+            self.push_perpetual(at, Event::AutoscalerLoop);
         }
     }
 
@@ -68,11 +71,17 @@ impl World {
         if !self.has_pending_work() {
             return false; // the loop ends with the work
         }
+        let ordered: u32 = self.autoscaler.upcoming.iter().sum();
+        if self.quiescent() && ordered == 0 {
+            // Nothing else is queued and no node is on its way: the Jobs left cannot make
+            // progress (pods that fit nowhere, a suspended Job), and neither can the loop.
+            return false;
+        }
         self.autoscaler.loops += 1;
         self.scale_up();
         self.scale_down();
         let at = self.now + self.autoscaler_config.scan_interval;
-        self.queue.push(at, Event::AutoscalerLoop);
+        self.push_perpetual(at, Event::AutoscalerLoop);
         true
     }
 
@@ -106,6 +115,7 @@ impl World {
             images: Default::default(),
             down: false,
             down_epoch: 0,
+            not_ready_since: None,
             up_epoch: 0,
             pods: Vec::new(),
         }
@@ -260,10 +270,10 @@ impl World {
             let mut rng = self.streams.stream(
                 Purpose::Autoscaler,
                 pool as u64,
-                self.autoscaler.nodes_added,
+                self.autoscaler.nodes_ordered,
                 0,
             );
-            self.autoscaler.nodes_added += 1;
+            self.autoscaler.nodes_ordered += 1;
             let delay = provisioning.sample(&mut rng, 0);
             self.queue.push(
                 self.now + delay,
@@ -319,6 +329,7 @@ impl World {
             return false; // the order is cancelled with the work
         }
         let id = self.cluster.add_node(pool, self.now);
+        self.autoscaler.nodes_added += 1;
         self.event(ObjectRef::Node(id), EventKind::RegisteredNode);
         self.schedule_random_failure(id);
         self.cluster_changed();
@@ -330,6 +341,8 @@ impl World {
         let cfg = self.autoscaler_config;
         let n = self.cluster.nodes.len();
         self.autoscaler.unneeded_since.resize(n, None);
+        // Unneeded nodes are tracked on every loop; a scale-up only holds back deletions
+        // (`UpdateClusterState` runs before the cooldown check).
         let cooldown = self
             .autoscaler
             .last_scale_up
@@ -345,20 +358,25 @@ impl World {
                 continue;
             }
             let pool = node.pool as usize;
-            let unready = node.down && !node.ready;
-            let empty = node.pods.is_empty() && node.requested.pods == 0;
-            let since = &mut self.autoscaler.unneeded_since[i];
-            if cooldown || !(empty || unready) {
-                *since = None;
-                continue;
-            }
-            let start = *since.get_or_insert(now);
-            let wait = if unready {
-                cfg.scale_down_unready_time
-            } else {
-                cfg.scale_down_unneeded_time
+            // An unready node counts from when it became NotReady; an empty one from the
+            // first loop that found it empty.
+            let due = match node.not_ready_since {
+                Some(since) => {
+                    self.autoscaler.unneeded_since[i] = None;
+                    since + cfg.scale_down_unready_time
+                }
+                None => {
+                    let empty = node.pods.is_empty() && node.requested.pods == 0;
+                    let since = &mut self.autoscaler.unneeded_since[i];
+                    if !empty {
+                        *since = None;
+                        continue;
+                    }
+                    *since.get_or_insert(now) + cfg.scale_down_unneeded_time
+                }
             };
-            if now.saturating_since(start) >= wait
+            if !cooldown
+                && now >= due
                 && sizes[pool] > a.min
                 && remove.len() < cfg.max_empty_bulk_delete
             {

@@ -67,7 +67,8 @@ impl World {
             let n = &self.cluster.nodes[node.idx()];
             let present = n.images.present_from(need.image);
             let pull = match need.policy {
-                ImagePullPolicy::Never => false,
+                // Never pulls and never waits: the image is taken to be on the node.
+                ImagePullPolicy::Never => continue,
                 ImagePullPolicy::IfNotPresent => present.is_none(),
                 ImagePullPolicy::Always => true,
             };

@@ -144,6 +144,19 @@ impl Metrics {
         self.peak_nodes = self.peak_nodes.max(cluster.live_nodes());
     }
 
+    /// Takes back the integration beyond `end`, during which the cluster was as it is now.
+    pub fn rewind(&mut self, cluster: &Cluster, end: SimTime) {
+        let over = u128::from(self.integrated_to.saturating_since(end).as_millis());
+        if over > 0 {
+            let t = &cluster.totals;
+            self.cpu_requested_area -= t.cpu_requested.max(0) as u128 * over;
+            self.cpu_allocatable_area -= t.cpu_allocatable.max(0) as u128 * over;
+            self.memory_requested_area -= t.memory_requested.max(0) as u128 * over;
+            self.memory_allocatable_area -= t.memory_allocatable.max(0) as u128 * over;
+            self.integrated_to = end;
+        }
+    }
+
     /// Time-averaged requested / allocatable CPU and memory.
     pub fn utilization(&self) -> (f64, f64) {
         let ratio = |a: u128, b: u128| if b == 0 { 0.0 } else { a as f64 / b as f64 };

@@ -12,8 +12,9 @@
 //! `OnFailure` pods restart their container in place; pods that had not started yet
 //! start now.
 //!
-//! Node failures, like the autoscaler, are *ambient*: they act only while some Job still
-//! has work to do, so that they never keep a finished run going.
+//! Node failures, like the autoscaler, are *ambient*: nothing about them happens once no
+//! Job has work left, and random failures stop when nothing but ambient events is queued
+//! (a Job that can never finish would otherwise keep failing nodes until --max-sim-time).
 
 use crate::api::job::{RestartPolicy, Taint, TaintEffect};
 use crate::api::pod::{
@@ -64,7 +65,7 @@ impl World {
         );
         let after = model.time_to_failure.sample(&mut rng, 0);
         let epoch = n.up_epoch;
-        self.queue.push(
+        self.push_perpetual(
             self.now + after.max(SimDuration::from_millis(1)),
             Event::NodeFail { node, epoch },
         );
@@ -90,7 +91,8 @@ impl World {
 
     pub(crate) fn on_node_fail(&mut self, node: NodeId, epoch: u32) -> bool {
         let n = &self.cluster.nodes[node.idx()];
-        if n.up_epoch != epoch || n.removed || !self.has_pending_work() {
+        if n.up_epoch != epoch || n.removed || !self.has_pending_work() || self.quiescent() {
+            // Nothing can progress any more: failing nodes would only keep the run going.
             return false;
         }
         if !self.node_down(node) {
@@ -145,10 +147,15 @@ impl World {
 
     /// The node lifecycle controller notices the missing heartbeats.
     pub(crate) fn on_node_not_ready(&mut self, node: NodeId, epoch: u32) -> bool {
+        if !self.has_pending_work() {
+            return false;
+        }
+        let now = self.now;
         let n = &mut self.cluster.nodes[node.idx()];
         if !n.down || n.down_epoch != epoch || n.removed {
             return false;
         }
+        n.not_ready_since = Some(now);
         n.ready = false;
         for effect in [TaintEffect::NoSchedule, TaintEffect::NoExecute] {
             n.taints.push(Taint {
@@ -200,6 +207,9 @@ impl World {
     }
 
     pub(crate) fn on_taint_eviction(&mut self, pod: PodId, node: NodeId, epoch: u32) -> bool {
+        if !self.has_pending_work() {
+            return false;
+        }
         let n = &self.cluster.nodes[node.idx()];
         if !n.down || n.down_epoch != epoch {
             return false;
@@ -222,6 +232,9 @@ impl World {
     }
 
     pub(crate) fn on_node_recover(&mut self, node: NodeId, epoch: u32) -> bool {
+        if !self.has_pending_work() {
+            return false;
+        }
         let now = self.now;
         let n = &mut self.cluster.nodes[node.idx()];
         if !n.down || n.down_epoch != epoch || n.removed {
@@ -230,6 +243,7 @@ impl World {
         n.down = false;
         n.up_epoch += 1;
         n.ready = true;
+        n.not_ready_since = None;
         n.taints.retain(|t| t.key != TAINT_UNREACHABLE);
         self.cluster.node_changed(node);
         self.event(ObjectRef::Node(node), EventKind::NodeReady);

@@ -89,7 +89,7 @@ pub enum EventKind {
     },
     /// cluster-autoscaler: "pod didn't trigger scale-up: <why>".
     NotTriggerScaleUp(&'static str),
-    /// Node controller: "Registered Node <name> in Controller".
+    /// Node controller: "Node <name> event: Registered Node <name> in Controller".
     RegisteredNode,
     /// cluster-autoscaler: "Scale-down: removing node <name>".
     ScaleDown,
@@ -133,8 +133,14 @@ pub enum Record {
 pub trait Observer {
     fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()>;
     fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()>;
-    /// The world as it is at `at` (timeseries.csv), when sampling is on.
+    /// The world as it is at `at` (timeseries.csv), when sampling is on. A sample is
+    /// tentative until [`Observer::commit_samples`]: the run may end before its time.
     fn sample(&mut self, _world: &World, _at: SimTime) -> std::io::Result<()> {
+        Ok(())
+    }
+    /// Keeps the tentative samples at or before `up_to` (all of them with `None`) and drops
+    /// the others.
+    fn commit_samples(&mut self, _up_to: Option<SimTime>) -> std::io::Result<()> {
         Ok(())
     }
 }
@@ -154,6 +160,10 @@ impl<A: Observer + ?Sized, B: Observer + ?Sized> Observer for Tee<'_, A, B> {
     fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
         self.0.sample(world, at)?;
         self.1.sample(world, at)
+    }
+    fn commit_samples(&mut self, up_to: Option<SimTime>) -> std::io::Result<()> {
+        self.0.commit_samples(up_to)?;
+        self.1.commit_samples(up_to)
     }
 }
 

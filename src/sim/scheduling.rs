@@ -165,7 +165,15 @@ impl World {
             Ok(node) => self.assume_and_bind(id, node),
             Err(fit) => {
                 self.scheduler.failed_attempts += 1;
-                let message = fit.message();
+                // PostFilter: DefaultPreemption. The pod waits in unschedulablePods either
+                // way; a preemption binds it once its victims are gone.
+                let preempted = fit.resource_nodes > 0 && self.try_preempt(id);
+                // A successful PostFilter leaves its diagnosis out of the message.
+                let message = if preempted {
+                    fit.filter_message()
+                } else {
+                    fit.message()
+                };
                 self.scheduler.last_failure = Some((tpl_key, self.cluster_version, fit));
                 let first = self.pods.get(id).scheduling_attempts == 0;
                 self.pods.get_mut(id).scheduling_attempts += 1;
@@ -174,16 +182,6 @@ impl World {
                         ObjectRef::Pod(self.pod_name(id)),
                         EventKind::FailedScheduling(message),
                     );
-                }
-                // PostFilter: DefaultPreemption. The pod waits in unschedulablePods either
-                // way; a preemption binds it once its victims are gone.
-                if self
-                    .scheduler
-                    .last_failure
-                    .as_ref()
-                    .is_some_and(|f| f.2.resource_nodes > 0)
-                {
-                    self.try_preempt(id);
                 }
                 let generation = self.pods.get(id).generation;
                 self.scheduler.unschedulable.push(Unschedulable {

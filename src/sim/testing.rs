@@ -47,6 +47,7 @@ pub fn template() -> PodTemplate {
         tolerations: vec![],
         priority_class_name: None,
         priority: 0,
+        spec_priority: None,
         preemption_policy: Default::default(),
         scheduler_name: "default-scheduler".into(),
     }

@@ -248,6 +248,11 @@ pub struct World {
     pub(crate) priorities_differ: bool,
     /// The cluster-autoscaler's memory.
     pub autoscaler: AutoscalerState,
+    /// Self-perpetuating ambient events in the queue (random node failures, the
+    /// autoscaler's loop): when they are all the queue holds, nothing else can happen.
+    pub(crate) perpetual_in_queue: usize,
+    /// Samples handed to the observer and not yet confirmed by a later effective event.
+    samples_unconfirmed: bool,
     /// Run-wide figures (summary.json, timeseries.csv).
     pub metrics: Metrics,
     /// timeseries.csv: the sampling period, the next sample time, and whether anything
@@ -290,6 +295,8 @@ impl World {
             preemptions: Preemptions::default(),
             priorities_differ: false,
             autoscaler: AutoscalerState::default(),
+            perpetual_in_queue: 0,
+            samples_unconfirmed: false,
             metrics: Metrics::default(),
             sample_interval: config.sample_interval,
             next_sample: SimTime::ZERO,
@@ -364,10 +371,18 @@ impl World {
             self.metrics.advance(&self.cluster, time);
         }
         self.now = time;
+        if matches!(event, Event::NodeFail { .. } | Event::AutoscalerLoop) {
+            self.perpetual_in_queue -= 1;
+        }
         if self.dispatch(event) {
             self.stats.events += 1;
             self.last_effective = time;
             self.changed_since_sample = true;
+            if self.samples_unconfirmed {
+                // Something happened after them: the samples are within the run.
+                observer.commit_samples(None)?;
+                self.samples_unconfirmed = false;
+            }
         } else {
             // A cancelled timer: it popped, but nothing happened.
             self.stats.stale_events += 1;
@@ -406,6 +421,7 @@ impl World {
                 break;
             }
             observer.sample(self, self.next_sample)?;
+            self.samples_unconfirmed = true;
             self.changed_since_sample = false;
             self.next_sample += interval;
         }
@@ -415,8 +431,12 @@ impl World {
     /// Ends the run: pods still live are reported as they are.
     pub fn finish(&mut self, observer: &mut dyn Observer) -> Result<RunOutcome, SimError> {
         let end = self.last_effective;
+        // Cancelled timers may have carried the integrals past the last effective event;
+        // the world did not change after it, so the excess is the current totals times the
+        // overshoot.
         self.metrics
             .advance(&self.cluster, end.max(self.metrics.integrated_to));
+        self.metrics.rewind(&self.cluster, end);
         let running: Vec<SimTime> = self
             .pods
             .iter()
@@ -427,8 +447,11 @@ impl World {
             self.metrics.add_running(end.saturating_since(started));
         }
         if self.sample_interval.is_some() {
+            // Samples taken after the last effective event are past the end of the run.
+            observer.commit_samples(Some(end))?;
             // The final state, at the end of the run.
             observer.sample(self, end)?;
+            observer.commit_samples(None)?;
         }
         if self.record_pods {
             let live: Vec<PodId> = self.pods.iter().map(|(id, _)| id).collect();
@@ -562,6 +585,19 @@ impl World {
         j.created_at = Some(self.now);
         // addJob: enqueueSyncJobImmediately.
         self.enqueue_job_now(job);
+    }
+
+    /// Schedules a self-perpetuating ambient event (a random node failure, the autoscaler's
+    /// loop).
+    pub(crate) fn push_perpetual(&mut self, at: SimTime, event: Event) {
+        self.perpetual_in_queue += 1;
+        self.queue.push(at, event);
+    }
+
+    /// Nothing but self-perpetuating ambient events is queued: without them the run would
+    /// be over, and they alone cannot make a Job progress.
+    pub(crate) fn quiescent(&self) -> bool {
+        self.queue.len() == self.perpetual_in_queue
     }
 
     /// `queue.Add`: an immediate sync, deduplicated while one is queued.

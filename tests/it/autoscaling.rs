@@ -46,10 +46,11 @@ spec:
 }
 
 /// One 4-CPU node and eight 2-CPU pods: two run at once; the loop at 10 s orders three
-/// nodes for the other six (binpacking: two per node), which are Ready 60 s later. Empty
-/// nodes go once they have been unneeded for 10 min, counted from the end of the 10 min
-/// scale-down delay after the scale-up (10 s + 10 min = 610 s): at 1210 s, down to the
-/// minimum of one node.
+/// nodes for the other six (binpacking: two per node), which are Ready 60 s later. A node
+/// goes once it has been empty for 10 min and the 10 min scale-down delay after the
+/// scale-up (until 610 s) is over: auto-0 is empty from 300 s and goes at 900 s; the
+/// three new nodes are empty from 370 s and two of them go at 970 s, keeping the minimum
+/// of one node.
 #[test]
 fn scale_up_for_pending_pods_then_down_when_idle() {
     let r = run_yaml(&scenario("2000s"));
@@ -77,7 +78,7 @@ fn scale_up_for_pending_pods_then_down_when_idle() {
     started.sort_by(f64::total_cmp);
     assert_eq!(started, vec![0.0, 0.0, 70.0, 70.0, 70.0, 70.0, 70.0, 70.0]);
     assert_eq!(r.job("wide").completion_time, Some(371.0));
-    assert_eq!(at("ScaleDown"), vec![1210.0, 1210.0, 1210.0]);
+    assert_eq!(at("ScaleDown"), vec![900.0, 970.0, 970.0]);
     assert_eq!(r.world.cluster.live_nodes(), 1);
     assert_eq!(r.job("later").status, "Complete");
 }
@@ -173,11 +174,11 @@ spec:
             "Node auto-2 event: Registered Node auto-2 in Controller".to_string()
         )]
     );
-    // Unready tracking restarts after the scale-down delay that follows the scale-up
-    // (430 s + 10 min = 1030 s); 20 min later the node is deleted.
+    // NotReady at 110 s; 20 min later (--scale-down-unready-time) the node is deleted, the
+    // scale-down delay after the 430 s scale-up being over by then.
     assert_eq!(
         at("ScaleDown"),
-        vec![(2230.0, "Scale-down: removing node auto-0".to_string())]
+        vec![(1310.0, "Scale-down: removing node auto-0".to_string())]
     );
     let stuck = r
         .pods_of("j")
@@ -188,7 +189,7 @@ spec:
         })
         .unwrap();
     // PodGC's next pass (every 20 s) fails it.
-    assert_eq!(stuck.finished.unwrap().as_secs_f64(), 2240.0);
+    assert_eq!(stuck.finished.unwrap().as_secs_f64(), 1320.0);
     assert_eq!(
         stuck.disruption.map(|d| d.as_str()),
         Some("DeletionByTaintManager")
@@ -197,4 +198,27 @@ spec:
     let job = r.job("j");
     assert_eq!(job.status, "Complete");
     assert_eq!(job.completion_time, Some(2521.0));
+}
+
+/// A Job that no pool can ever run: the loop stops once nothing else is queued, and the
+/// run ends (the Job stays Running) instead of looping until --max-sim-time.
+#[test]
+fn an_unrunnable_job_does_not_keep_the_loop_alive() {
+    let yaml = scenario("0s").replacen("requests: {cpu: 2}", "requests: {cpu: 8}", 1);
+    let r = run_yaml(&yaml);
+    assert_eq!(r.job("wide").status, "Running");
+    assert_eq!(r.job("later").status, "Complete");
+    assert!(r.end < 200.0, "the run went on until {}", r.end);
+}
+
+/// Utilization is integrated up to the end of the run, not up to a cancelled timer after
+/// it: node-hours and CPU-hours agree with the pods and nodes that existed.
+#[test]
+fn utilization_stops_at_the_end_of_the_run() {
+    let r = run_yaml(&scenario("0s"));
+    let end = jobsim::engine::time::SimTime::from_millis((r.end * 1000.0) as u64);
+    assert_eq!(r.world.metrics.integrated_to, end);
+    let c = jobsim::output::summary::ClusterSummary::of(&r.world, end);
+    assert!(c.cpu_utilization > 0.0 && c.cpu_utilization <= 1.0);
+    assert_eq!(c.nodes_added, 4);
 }

@@ -163,3 +163,25 @@ fn failures_at_start_with_an_exit_code_mix() {
     assert_eq!(twos + threes, 40);
     assert!(twos > 5 && threes > 5, "{twos} / {threes}");
 }
+
+/// imagePullPolicy Never neither pulls nor waits for another pod's pull.
+#[test]
+fn never_pulls_nothing() {
+    let yaml = one_job_with(
+        &pulls(""),
+        "  completions: 2\n  parallelism: 2",
+        "      runTime: 10s",
+    );
+    // One pod pulls (IfNotPresent); make the Job's pods Never: nothing is pulled at all.
+    let never = yaml.replace(
+        "image: busybox:1",
+        "image: busybox:1\n        imagePullPolicy: Never",
+    );
+    let r = run_yaml(&never);
+    assert_eq!(started(&r), vec![0.0, 0.0]);
+    assert!(
+        r.event_lines()
+            .iter()
+            .all(|l| l.1 != "Pulling" && l.1 != "Pulled")
+    );
+}

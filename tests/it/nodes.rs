@@ -177,3 +177,31 @@ fn random_failures_are_reproducible_and_end_with_the_work() {
     );
     assert!(a.end <= done + 60.0, "end {} vs completion {done}", a.end);
 }
+
+/// An outage that starts while the Job runs but lasts past its end does not keep the run
+/// going: NotReady, evictions and recovery only act while a Job has work left.
+#[test]
+fn an_outage_does_not_outlive_the_work() {
+    let r = run_yaml(&one_job_with(
+        "  cluster:\n    nodePools:\n    - {name: w, count: 2, allocatable: {cpu: 4, memory: 16Gi}}\n    outages: [{node: w-1, at: 5s, duration: 1h}]",
+        "  completions: 1",
+        "      runTime: 20s",
+    ));
+    assert_eq!(r.job("j").completion_time, Some(21.0));
+    assert!(r.end <= 22.0, "the run went on until {}", r.end);
+    assert!(r.event_lines().iter().all(|l| l.1 != "NodeNotReady"));
+}
+
+/// A Job whose pods fit no node, with random node failures: once nothing but the failure
+/// timers is queued the failures stop, and the run ends instead of reaching --max-sim-time.
+#[test]
+fn random_failures_stop_when_nothing_can_progress() {
+    let r = run_yaml(&one_job_with(
+        "  cluster:\n    nodePools:\n    - name: w\n      count: 2\n      allocatable: {cpu: 4, memory: 16Gi}\n      failures: {timeToFailure: {exponential: {mean: 1h}}, timeToRepair: 5m}",
+        "  completions: 1",
+        "      runTime: 20s",
+    )
+    .replace("cpu: 100m", "cpu: \"64\""));
+    assert_eq!(r.job("j").status, "Running");
+    assert!(r.end < 60.0, "the run went on until {}", r.end);
+}

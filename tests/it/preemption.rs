@@ -142,3 +142,49 @@ fn an_unknown_priority_class_is_an_input_error() {
         "{msgs:?}"
     );
 }
+
+/// When preemption finds victims the FailedScheduling message carries no preemption
+/// diagnosis, as upstream's successful PostFilter leaves it out.
+#[test]
+fn the_preemptor_message_has_no_preemption_part() {
+    let r = run_yaml(&scenario("", ""));
+    let msgs: Vec<String> = r
+        .event_lines()
+        .into_iter()
+        .filter(|l| l.1 == "FailedScheduling" && l.0 == 60.0)
+        .map(|l| l.2)
+        .collect();
+    assert_eq!(msgs.len(), 2);
+    assert!(
+        msgs.iter()
+            .all(|m| m == "0/1 nodes are available: 1 Insufficient cpu."),
+        "{msgs:?}"
+    );
+}
+
+/// spec.priority that disagrees with the PriorityClass is rejected by admission.
+#[test]
+fn a_mismatched_spec_priority_is_rejected() {
+    let yaml = scenario("", "").replace(
+        "priorityClassName: urgent",
+        "priorityClassName: urgent\n      priority: 5",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.yaml");
+    std::fs::write(&p, yaml).unwrap();
+    let Err(err) = jobsim::input::load::load(&[p], &Default::default()) else {
+        panic!("accepted a mismatched priority");
+    };
+    let msgs: Vec<String> = err
+        .diagnostics
+        .items
+        .iter()
+        .map(|d| d.to_string())
+        .collect();
+    assert!(
+        msgs.iter().any(|m| m.contains(
+            "the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 1000"
+        )),
+        "{msgs:?}"
+    );
+}

@@ -122,3 +122,28 @@ fn cluster_figures_are_exact() {
     assert_eq!(c.pending_seconds.max, 10.0);
     assert_eq!(c.peak_nodes, 1);
 }
+
+/// A sample boundary crossed only by a cancelled timer after the last event is past the
+/// end of the run: no row is stamped later than the end.
+#[test]
+fn no_row_after_the_end() {
+    let yaml = std::fs::read_to_string(repo("scenarios/autoscaling-burst.yaml")).unwrap();
+    for interval in [6_000, 7_000, 60_000] {
+        let (_, end, series, pools) = sampled(&yaml, interval);
+        for text in [&series, &pools] {
+            let last: f64 = text
+                .lines()
+                .last()
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                last <= end.as_secs_f64(),
+                "row at {last} after the end {end}"
+            );
+        }
+    }
+}

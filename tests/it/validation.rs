@@ -468,3 +468,61 @@ fn pod_template_rules() {
         "metadata.name: Invalid value: \"J_bad\"",
     );
 }
+
+/// The errors of a scenario with `scenario_spec` lines under `spec:` and BASE as its Job.
+fn scenario_errors(scenario_spec: &str) -> Vec<String> {
+    let text = format!(
+        "apiVersion: jobsim.dev/v1alpha1\nkind: Scenario\nspec:\n{scenario_spec}\n---\n{BASE}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.yaml");
+    std::fs::write(&p, &text).unwrap();
+    match load(&[p], &LoadOptions::default()) {
+        Ok(_) => vec![],
+        Err(e) => e
+            .diagnostics
+            .errors()
+            .map(|d| format!("{}: {}", d.field.clone().unwrap_or_default(), d.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn cluster_and_failure_settings_are_checked() {
+    assert_eq!(
+        scenario_errors(
+            "  defaults:\n    pods:\n      failure: {probability: 0.1, exitCode: 2, exitCodes: [{exitCode: 3, weight: 1}]}"
+        ),
+        vec!["spec.defaults.pods.failure.exitCodes: give either exitCode or exitCodes, not both"]
+    );
+    assert_eq!(
+        scenario_errors("  cluster:\n    autoscaler: {maxEmptyBulkDelete: 0}"),
+        vec!["spec.cluster.autoscaler.maxEmptyBulkDelete: Invalid value: 0: must be at least 1"]
+    );
+    assert_eq!(
+        scenario_errors(
+            "  cluster:\n    nodePools:\n    - {name: p, count: 5, allocatable: {cpu: 4, memory: 8Gi}, autoscaling: {minNodes: 1, maxNodes: 3}}"
+        ),
+        vec![
+            "spec.cluster.nodePools[0].count: count (5) must be between minNodes (1) and maxNodes (3)"
+        ]
+    );
+    assert_eq!(
+        scenario_errors("  cluster:\n    outages: [{node: nope-0, at: 1m}]"),
+        vec![
+            "spec.cluster.outages[0].node: no node \"nope-0\" at the start of the run (nodes are named <pool>-<n>, e.g. worker-0)"
+        ]
+    );
+    assert_eq!(
+        scenario_errors("  controlPlane:\n    controllerManager: {kubeApiQps: 0}"),
+        vec![
+            "spec.controlPlane.controllerManager.kubeApiQps: Invalid value: 0: must be a positive number"
+        ]
+    );
+    assert_eq!(
+        scenario_errors("  profile: fast"),
+        vec![
+            "spec.profile: Unsupported value: \"fast\": supported values: \"ideal\", \"realistic\""
+        ]
+    );
+}
