@@ -115,6 +115,8 @@ pub struct ContainerExit {
 /// starts, applied when it ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PendingExit {
+    /// The kubelet evicts the pod at `at` (node pressure) rather than the container exiting.
+    pub evicted: bool,
     pub exit: ContainerExit,
     pub other_exits: Vec<ContainerExit>,
     pub conditions: Vec<String>,

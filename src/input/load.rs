@@ -26,7 +26,7 @@ use crate::engine::rng::{Purpose, Streams, name_key};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::sim::actions::{Action, ActionKind, JobPatch, PodSelector};
 use crate::sim::{ControlPlaneConfig, JobInput, SimConfig};
-use crate::workload::behavior::{FailureModel, MemoryModel};
+use crate::workload::behavior::{EvictionModel, FailureModel, MemoryModel};
 use crate::workload::{Distribution, PodBehavior, ScriptedOutcome, Target};
 
 /// Overrides from the command line.
@@ -760,6 +760,7 @@ fn merge_pods(defaults: &PodsSpec, entry: Option<&PodsSpec>) -> PodsSpec {
         shutdown: e.shutdown.clone().or_else(|| defaults.shutdown.clone()),
         script: e.script.clone().or_else(|| defaults.script.clone()),
         memory: e.memory.clone().or_else(|| defaults.memory.clone()),
+        eviction: e.eviction.clone().or_else(|| defaults.eviction.clone()),
     }
 }
 
@@ -816,6 +817,27 @@ fn build_behavior(
             probability: f.probability,
             exit_codes,
             after: f.after.as_ref().map(|d| d.0.clone()),
+        }
+    });
+    let eviction = pods.eviction.as_ref().map(|e| {
+        if !(0.0..=1.0).contains(&e.probability) || e.probability.is_nan() {
+            diags.push(sdiag(
+                &format!("{base}.eviction.probability"),
+                format!("probability must be between 0 and 1, got {}", e.probability),
+            ));
+        }
+        let resource = e.resource.clone().unwrap_or_else(|| "memory".to_string());
+        if !["memory", "ephemeral-storage", "nodefs", "imagefs", "pids"].contains(&resource.as_str())
+        {
+            diags.push(sdiag(
+                &format!("{base}.eviction.resource"),
+                format!("Unsupported value: {resource:?}: supported values: \"memory\", \"ephemeral-storage\", \"nodefs\", \"imagefs\", \"pids\""),
+            ));
+        }
+        EvictionModel {
+            probability: e.probability,
+            after: e.after.as_ref().map(|d| d.0.clone()),
+            resource,
         }
     });
     let memory = pods.memory.as_ref().map(|m| MemoryModel {
@@ -937,6 +959,7 @@ fn build_behavior(
             .unwrap_or(Distribution::Fixed(scenario::DEFAULT_RUN_TIME)),
         failure,
         memory,
+        eviction,
         script,
         shutdown: pods
             .shutdown

@@ -327,6 +327,20 @@ pub struct PodsSpec {
     pub script: Option<Vec<ScriptSpec>>,
     /// Memory use: attempts whose peak exceeds the container's limit are OOMKilled.
     pub memory: Option<MemorySpec>,
+    /// Node-pressure evictions by the kubelet.
+    pub eviction: Option<EvictionSpec>,
+}
+
+/// `pods.eviction`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EvictionSpec {
+    /// Probability that an attempt is evicted, 0 to 1.
+    pub probability: f64,
+    /// When, from the attempt's start (default: a uniformly drawn point of its run time).
+    pub after: Option<DistributionField>,
+    /// The resource the node ran low on, for the event (default memory).
+    pub resource: Option<String>,
 }
 
 /// `pods.memory`.

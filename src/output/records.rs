@@ -267,6 +267,11 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
                 world.cluster.node(*node).name
             ),
         ),
+        EventKind::Evicted(resource) => (
+            "Warning",
+            "Evicted".into(),
+            format!("The node was low on resource: {resource}."),
+        ),
         EventKind::TaintManagerEviction => {
             let pod = match e.object {
                 ObjectRef::Pod(p) => format!(

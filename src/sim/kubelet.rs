@@ -2,7 +2,9 @@
 //! restarting them in place (OnFailure), and stopping deleted pods.
 
 use crate::api::job::{ImagePullPolicy, RestartPolicy};
-use crate::api::pod::{ContainerExit, NO_INDEX, PendingExit, PodPhase, TerminationReason};
+use crate::api::pod::{
+    ContainerExit, DisruptionReason, NO_INDEX, PendingExit, PodPhase, TerminationReason,
+};
 use crate::api::{NodeId, PodId};
 use crate::cluster::kubelet::CrashLoop;
 use crate::engine::rng::Purpose;
@@ -282,6 +284,7 @@ impl World {
         let generation = self.pods.bump(id);
         let p = self.pods.get_mut(id);
         p.pending_exit = Some(PendingExit {
+            evicted: outcome.evicted,
             exit,
             other_exits,
             conditions: outcome.conditions,
@@ -305,9 +308,34 @@ impl World {
             return false;
         };
         let job = &self.jobs[pod.job.idx()];
-        let succeeded =
-            planned.exit.exit_code == 0 && planned.other_exits.iter().all(|e| e.exit_code == 0);
+        let succeeded = !planned.evicted
+            && planned.exit.exit_code == 0
+            && planned.other_exits.iter().all(|e| e.exit_code == 0);
         let now = self.now;
+        if planned.evicted {
+            // Node-pressure eviction (`pkg/kubelet/eviction`): the whole pod fails, whatever
+            // its restart policy, with reason Evicted and DisruptionTarget
+            // TerminationByKubelet.
+            let resource = job
+                .behavior
+                .eviction
+                .as_ref()
+                .map_or_else(|| "memory".to_string(), |e| e.resource.clone());
+            self.metrics.pods_evicted += 1;
+            self.event(
+                ObjectRef::Pod(self.pod_name(id)),
+                EventKind::Evicted(resource),
+            );
+            self.update_pod(id, |p| {
+                p.phase = PodPhase::Failed;
+                p.ready = false;
+                p.finished_at = Some(now);
+                p.exit = Some(planned.exit);
+                p.reason = Some(TerminationReason::Evicted);
+                p.disruption = Some(DisruptionReason::TerminationByKubelet);
+            });
+            return true;
+        }
         if succeeded || job.spec.template.restart_policy == RestartPolicy::Never {
             self.update_pod(id, |p| {
                 p.phase = if succeeded {

@@ -285,6 +285,7 @@ impl World {
             let generation = self.pods.bump(id);
             let p = self.pods.get_mut(id);
             p.pending_exit = Some(PendingExit {
+                evicted: false,
                 exit: ContainerExit {
                     container,
                     exit_code: EXIT_UNKNOWN,

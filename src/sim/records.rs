@@ -74,6 +74,8 @@ pub enum EventKind {
     NodeNotReady,
     /// Kubelet: "Node <name> status is now: NodeReady".
     NodeReady,
+    /// Kubelet: Warning "The node was low on resource: <resource>." (node-pressure eviction).
+    Evicted(String),
     /// Taint-eviction controller: "Marking for deletion Pod <ns>/<name>".
     TaintManagerEviction,
     /// The node's machine stopped (jobsim's fault injection; no Kubernetes event says so).

@@ -98,6 +98,16 @@ impl FailureModel {
     }
 }
 
+/// Node-pressure evictions: with `probability` an attempt is evicted by the kubelet at a
+/// time drawn from `after` (default: a uniform point of its run), unless it ended first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvictionModel {
+    pub probability: f64,
+    pub after: Option<Distribution>,
+    /// The resource the node ran low on (the event's message).
+    pub resource: String,
+}
+
 /// Memory use of an attempt: it grows linearly from 0 to a drawn peak over the run, and an
 /// attempt whose peak exceeds the container's memory limit is OOMKilled (exit code 137)
 /// when its use reaches the limit.
@@ -112,6 +122,7 @@ pub struct PodBehavior {
     pub run_time: Distribution,
     pub failure: Option<FailureModel>,
     pub memory: Option<MemoryModel>,
+    pub eviction: Option<EvictionModel>,
     pub script: Vec<ScriptedOutcome>,
     /// Time a container takes to exit after SIGTERM (capped by the grace period).
     pub shutdown: Distribution,
@@ -124,6 +135,7 @@ impl Default for PodBehavior {
             run_time: Distribution::Fixed(SimDuration::from_secs(10)),
             failure: None,
             memory: None,
+            eviction: None,
             script: Vec::new(),
             shutdown: Distribution::ZERO,
         }
@@ -147,6 +159,8 @@ pub struct AttemptKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     pub duration: SimDuration,
+    /// The kubelet evicts the pod (node pressure) instead of the container exiting.
+    pub evicted: bool,
     pub exit_code: i32,
     pub reason: TerminationReason,
     pub container: u16,
@@ -193,6 +207,7 @@ impl PodBehavior {
         let run_time = self.run_time.sample(&mut rng, key.unit);
         if let Some(s) = self.script.iter().find(|s| s.matches(&key)) {
             return Outcome {
+                evicted: false,
                 duration: s.after.unwrap_or(run_time),
                 exit_code: s.exit_code,
                 reason: s.reason.unwrap_or(if s.exit_code == 0 {
@@ -206,6 +221,7 @@ impl PodBehavior {
             };
         }
         let mut outcome = Outcome {
+            evicted: false,
             duration: run_time,
             exit_code: 0,
             reason: TerminationReason::Completed,
@@ -246,6 +262,27 @@ impl PodBehavior {
                     outcome.duration = oom_at;
                     outcome.exit_code = EXIT_OOM_KILLED;
                     outcome.reason = TerminationReason::OOMKilled;
+                }
+            }
+        }
+        // Evictions are drawn after everything else, for the same reason.
+        if let Some(e) = &self.eviction
+            && e.probability > 0.0
+        {
+            let coin: f64 = rng.random();
+            if coin < e.probability {
+                let at = match &e.after {
+                    None => {
+                        let point: f64 = rng.random();
+                        SimDuration::from_secs_f64(point * run_time.as_secs_f64())
+                    }
+                    Some(d) => d.sample(&mut rng, key.unit),
+                };
+                if at < outcome.duration {
+                    outcome.duration = at;
+                    outcome.evicted = true;
+                    outcome.exit_code = EXIT_OOM_KILLED;
+                    outcome.reason = TerminationReason::Error;
                 }
             }
         }

@@ -185,3 +185,51 @@ fn never_pulls_nothing() {
             .all(|l| l.1 != "Pulling" && l.1 != "Pulled")
     );
 }
+
+/// Node-pressure evictions fail the whole pod, whatever its restart policy, with reason
+/// Evicted and DisruptionTarget TerminationByKubelet — which an Ignore rule can ignore.
+#[test]
+fn evictions_fail_the_pod_with_a_disruption_condition() {
+    // OnFailure: an eviction is not a container restart.
+    let on_failure = one_job_with(
+        "",
+        "  completions: 1\n  backoffLimit: 0",
+        "      runTime: 60s\n      eviction: {probability: 1.0, after: 5s}",
+    )
+    .replace("restartPolicy: Never", "restartPolicy: OnFailure");
+    let w = world_at(&on_failure, 5.0);
+    let evicted: Vec<_> = w.pods.iter().map(|(_, p)| p).collect();
+    assert_eq!(evicted.len(), 1);
+    assert_eq!(evicted[0].phase.as_str(), "Failed");
+    assert_eq!(evicted[0].restart_count, 0);
+    let r = run_yaml(&on_failure);
+    assert_eq!(r.job("j").reason.as_deref(), Some("BackoffLimitExceeded"));
+
+    // An Ignore rule on DisruptionTarget: every attempt is evicted and ignored (the
+    // back-off still applies) until the deadline.
+    let ignored = one_job_with(
+        "",
+        "  completions: 1\n  backoffLimit: 0\n  activeDeadlineSeconds: 100\n  podFailurePolicy:\n    rules:\n    - action: Ignore\n      onPodConditions: [{type: DisruptionTarget}]",
+        "      runTime: 60s\n      eviction: {probability: 1.0, after: 5s}",
+    );
+    let r = run_yaml(&ignored);
+    let first = r.pods_of("j")[0];
+    assert_eq!(first.finished.unwrap().as_secs_f64(), 5.0);
+    assert_eq!(first.reason.map(|x| x.as_str()), Some("Evicted"));
+    assert_eq!(
+        first.disruption.map(|x| x.as_str()),
+        Some("TerminationByKubelet")
+    );
+    let job = r.job("j");
+    assert_eq!(job.failed, 0);
+    assert!(job.pods_created > 1);
+    assert_eq!(job.reason.as_deref(), Some("DeadlineExceeded"));
+    assert!(
+        r.event_lines().iter().any(|l| l.0 == 5.0
+            && l.1 == "Evicted"
+            && l.2 == "The node was low on resource: memory.")
+    );
+    // Without evictions the same Job completes.
+    let r = run_yaml(&ignored.replace("probability: 1.0", "probability: 0.0"));
+    assert_eq!(r.job("j").status, "Complete");
+}
