@@ -6,6 +6,7 @@
 //! [`atomic::OutputDir`], so an interrupted or failed run never leaves a half-written file.
 
 pub mod atomic;
+pub mod charts;
 pub mod records;
 pub mod series;
 pub mod summary;
