@@ -5,6 +5,7 @@ pub mod cli;
 pub mod cluster;
 pub mod controllers;
 pub mod engine;
+pub mod experiment;
 pub mod input;
 pub mod output;
 pub mod sim;

@@ -5,7 +5,9 @@
 //! limit (`--max-events`, `--max-sim-time`); 2 bad input or usage; 3 internal error (for
 //! example an output file could not be written).
 
+mod plan;
 mod run;
+mod sweep;
 mod validate;
 
 use std::io::IsTerminal;
@@ -15,9 +17,16 @@ use clap::{Parser, Subcommand};
 
 use crate::input::diagnostics::{Diagnostics, InputError, render};
 
+/// `jobsim --version`: the crate version and the Kubernetes versions whose behaviour
+/// `kubernetesVersion` can select.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (Kubernetes batch/v1 behaviour of 1.29 to 1.34; default 1.34)"
+);
+
 /// Simulate Kubernetes batch Jobs on a modelled cluster, deterministically.
 #[derive(Debug, Parser)]
-#[command(name = "jobsim", version, about, long_about = None)]
+#[command(name = "jobsim", version = VERSION, about, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +38,20 @@ enum Command {
     Run(run::RunArgs),
     /// Check manifests and scenarios as the API server would, without running them.
     Validate(validate::ValidateArgs),
+    /// Run every combination of swept values, replicated across seeds, and chart them.
+    Sweep(sweep::SweepArgs),
+    /// Combine the outputs of `jobsim sweep --shard I/N` into one sweep.
+    Merge(sweep::MergeArgs),
+    /// Find the smallest value of a field whose completion time meets a deadline.
+    Plan(plan::PlanArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(
+        after_help = "Example:\n  jobsim completions bash > ~/.local/share/bash-completion/completions/jobsim"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Exit codes.
@@ -56,6 +79,14 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Sweep(args) => sweep::sweep(args),
+        Command::Merge(args) => sweep::merge(args),
+        Command::Plan(args) => plan::plan_cmd(args),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "jobsim", &mut std::io::stdout());
+            exit::OK
+        }
     };
     ExitCode::from(code)
 }
@@ -77,4 +108,24 @@ fn report_input_error(e: &InputError) -> u8 {
         if n == 1 { "" } else { "s" }
     );
     exit::BAD_INPUT
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::version::KubernetesVersion;
+
+    #[test]
+    fn the_version_names_the_supported_kubernetes_versions() {
+        let (lo, hi) = (KubernetesVersion::OLDEST, KubernetesVersion::NEWEST);
+        assert!(VERSION.contains(&format!(
+            "of {lo} to {hi}; default {}",
+            KubernetesVersion::default()
+        )));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        <Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

@@ -10,8 +10,11 @@ use super::{exit, print_diagnostics, report_input_error};
 use crate::engine::time::SimTime;
 use crate::input::duration::parse_duration;
 use crate::input::load::{LoadOptions, load};
+use crate::input::overrides::Override;
+use crate::input::params::parse_assignment;
 use crate::output::atomic::OutputDir;
 use crate::output::records::RecordWriter;
+use crate::output::report::{self, ChartData, Table};
 use crate::output::series::SeriesWriter;
 use crate::output::summary::Summary;
 use crate::output::table::jobs_table;
@@ -47,6 +50,16 @@ pub struct RunArgs {
     /// Seed of every random stream (overrides the scenario's).
     #[arg(long)]
     seed: Option<u64>,
+    /// Set a field of a Job manifest or of the scenario, e.g.
+    /// jobs.etl.spec.parallelism=20 or spec.cluster.nodePools[0].count=5 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    set: Vec<String>,
+    /// Do not draw the charts and index.html.
+    #[arg(long)]
+    no_charts: bool,
+    /// Draw the charts as SVG only (index.html holds them inline), without the PNG copies.
+    #[arg(long)]
+    svg_only: bool,
     /// Do not write pods.csv.
     #[arg(long)]
     no_pods: bool,
@@ -79,10 +92,135 @@ pub struct RunArgs {
     max_sim_time: String,
 }
 
+/// Writes the charts of one run and index.html into the output folder.
+fn write_run_report(
+    o: &mut OutputDir,
+    scenario: &str,
+    world: &World,
+    data: &ChartData,
+    summary: &Summary,
+    jobs_table: &str,
+    png: bool,
+) -> Result<(), String> {
+    let charts = report::run_charts(world, data, scenario, png).map_err(|e| e.to_string())?;
+    write_charts(o, &charts).map_err(|e| format!("writing output: {e}"))?;
+    let c = &summary.cluster;
+    let cluster = Table {
+        caption: "Cluster".into(),
+        header: vec!["figure".into(), "value".into()],
+        rows: vec![
+            vec!["node-hours".into(), format!("{:.3}", c.node_hours)],
+            vec!["pod-hours".into(), format!("{:.3}", c.pod_hours)],
+            vec![
+                "CPU utilization".into(),
+                format!("{:.1} %", c.cpu_utilization * 100.0),
+            ],
+            vec![
+                "memory utilization".into(),
+                format!("{:.1} %", c.memory_utilization * 100.0),
+            ],
+            vec!["peak nodes".into(), c.peak_nodes.to_string()],
+            vec![
+                "nodes added / removed".into(),
+                format!("{} / {}", c.nodes_added, c.nodes_removed),
+            ],
+            vec!["node failures".into(), c.node_failures.to_string()],
+            vec![
+                "pods evicted / preempted".into(),
+                format!("{} / {}", c.pods_evicted, c.pods_preempted),
+            ],
+            vec![
+                "pending time p50 / p95 / max [s]".into(),
+                format!(
+                    "{:.3} / {:.3} / {:.3}",
+                    c.pending_seconds.p50, c.pending_seconds.p95, c.pending_seconds.max
+                ),
+            ],
+        ],
+    };
+    let jobs = Table {
+        caption: "Jobs".into(),
+        header: [
+            "Job",
+            "status",
+            "reason",
+            "start [s]",
+            "completion [s]",
+            "succeeded",
+            "failed",
+            "pods created",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: summary
+            .jobs
+            .iter()
+            .map(|j| {
+                let t = |x: Option<f64>| x.map(|v| format!("{v:.3}")).unwrap_or_default();
+                vec![
+                    format!("{}/{}", j.namespace, j.name),
+                    j.status.to_string(),
+                    j.reason.clone().unwrap_or_default(),
+                    t(j.start_time),
+                    t(j.completion_time),
+                    j.succeeded.to_string(),
+                    j.failed.to_string(),
+                    j.pods_created.to_string(),
+                ]
+            })
+            .collect(),
+    };
+    let page = report::html(
+        &format!("jobsim run: {scenario}"),
+        jobs_table,
+        &[jobs, cluster],
+        &charts,
+    );
+    o.write("index.html", page.as_bytes())
+        .map_err(|e| format!("writing output: {e}"))
+}
+
+/// Writes each chart as `<name>.svg` (and `<name>.png`).
+pub(super) fn write_charts(
+    o: &mut OutputDir,
+    charts: &[report::NamedChart],
+) -> std::io::Result<()> {
+    for c in charts {
+        o.write(&format!("{}.svg", c.name), &c.svg.bytes)?;
+        if let Some(png) = &c.png {
+            o.write(&format!("{}.png", c.name), &png.bytes)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(args: RunArgs) -> u8 {
     let mut files = args.filename.clone();
     files.extend(args.files.iter().cloned());
-    let loaded = match load(&files, &LoadOptions { seed: args.seed }) {
+    let mut overrides = Vec::new();
+    for text in &args.set {
+        match parse_assignment(text) {
+            Ok(p) if p.values.len() == 1 => overrides.push(Override {
+                path: p.path,
+                value: p.values[0].clone(),
+            }),
+            Ok(_) => {
+                eprintln!(
+                    "error: --set {text}: `jobsim run` takes one value per field; sweep several with `jobsim sweep`"
+                );
+                return exit::BAD_INPUT;
+            }
+            Err(e) => {
+                eprintln!("error: --set {e}");
+                return exit::BAD_INPUT;
+            }
+        }
+    }
+    let opts = LoadOptions {
+        seed: args.seed,
+        overrides,
+    };
+    let loaded = match load(&files, &opts) {
         Ok(l) => l,
         Err(e) => return report_input_error(&e),
     };
@@ -173,14 +311,23 @@ pub fn run(args: RunArgs) -> u8 {
         }
     };
 
+    let want_charts = write_files && !args.no_charts;
+    let mut chart_data = ChartData::default();
     let mut config = loaded.config;
-    config.record_pods = want_pods;
+    config.record_pods = want_pods || want_charts;
     config.record_events = want_events;
-    config.sample_interval = want_series.then_some(sample_interval);
+    config.sample_interval = (want_series || want_charts).then_some(sample_interval);
     let seed = config.seed;
     let mut world = World::new(config);
     let started = Instant::now();
-    let result = world.run(&mut Tee(&mut writer, &mut series), limits);
+    let result = if want_charts {
+        world.run(
+            &mut Tee(&mut writer, &mut Tee(&mut series, &mut chart_data)),
+            limits,
+        )
+    } else {
+        world.run(&mut Tee(&mut writer, &mut series), limits)
+    };
     let wall = started.elapsed().as_secs_f64();
     let outcome = match result {
         Ok(o) => o,
@@ -217,6 +364,21 @@ pub fn run(args: RunArgs) -> u8 {
         if let Err(err) = finished.and_then(|()| o.write("summary.json", json.as_bytes())) {
             eprintln!("error: writing output: {err}");
             return exit::INTERNAL;
+        }
+        if want_charts {
+            let table = jobs_table(world.jobs.iter(), outcome.end_time);
+            if let Err(err) = write_run_report(
+                &mut o,
+                &loaded.name,
+                &world,
+                &chart_data,
+                &summary,
+                &table,
+                !args.svg_only,
+            ) {
+                eprintln!("error: {err}");
+                return exit::INTERNAL;
+            }
         }
         match o.commit() {
             Ok(written) => {

@@ -10,6 +10,7 @@ use k8s_openapi::api::batch::v1 as batch;
 
 use super::diagnostics::{Diagnostic, Diagnostics, InputError};
 use super::manifest::{ImportedJob, import_job};
+use super::overrides::Override;
 use super::scenario::{self, PodsSpec, ScenarioDoc};
 use super::yaml::{Doc, SourceFile, documents, join};
 use crate::api::JobId;
@@ -33,6 +34,8 @@ use crate::workload::{Distribution, PodBehavior, ScriptedOutcome, Target};
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub seed: Option<u64>,
+    /// `--set PATH=VALUE`: fields changed in the documents before they are read.
+    pub overrides: Vec<Override>,
 }
 
 /// A run's validated inputs.
@@ -45,6 +48,15 @@ pub struct Loaded {
     pub warnings: Diagnostics,
     pub sources: Vec<(PathBuf, String)>,
     pub has_scenario: bool,
+    /// The scenario's `spec.sweep`, checked.
+    pub sweep: Option<SweepDefinition>,
+}
+
+/// `spec.sweep` of a scenario: the parameters and replications `jobsim sweep` starts from.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SweepDefinition {
+    pub parameters: Vec<super::params::Parameter>,
+    pub replications: Option<u32>,
 }
 
 /// jobsim's documented default cluster: three worker nodes with 4 CPU, 16 GiB and 110 pods.
@@ -99,9 +111,16 @@ struct JobDoc {
 /// Reads and validates the inputs.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError> {
     let mut diags = Diagnostics::default();
+    let mut hits = vec![0usize; opts.overrides.len()];
+    // Reads a file and applies the overrides that address its documents.
+    #[allow(clippy::result_large_err)] // diagnostics travel the cold path only
+    let read = |p: &Path, hits: &mut Vec<usize>| -> Result<SourceFile, Diagnostic> {
+        let f = SourceFile::read(p)?;
+        Ok(super::overrides::apply(&f, &opts.overrides, hits)?.unwrap_or(f))
+    };
     let mut files: Vec<SourceFile> = Vec::new();
     for p in paths {
-        match SourceFile::read(p) {
+        match read(p, &mut hits) {
             Ok(f) => files.push(f),
             Err(d) => diags.push(d),
         }
@@ -160,7 +179,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
     }
     let before = files.len();
     for (p, at) in listed {
-        match SourceFile::read(&p) {
+        match read(&p, &mut hits) {
             Ok(f) => files.push(f),
             Err(d) => {
                 // Report it where the scenario lists the file.
@@ -273,6 +292,21 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             Err(d) => diags.extend(d),
         }
     }
+    for (o, &n) in opts.overrides.iter().zip(&hits) {
+        if n == 0 {
+            let what = match &o.path.target {
+                super::overrides::Target::Scenario => {
+                    "no Scenario document in the inputs".to_string()
+                }
+                super::overrides::Target::Job { namespace, name } => match namespace {
+                    Some(ns) => format!("no Job {ns}/{name} in the inputs"),
+                    None => format!("no Job named {name:?} in the inputs"),
+                },
+            };
+            diags.push(Diagnostic::error(format!("--set {}: {what}", o.path)));
+        }
+    }
+
     // PriorityClasses, then the Priority admission plugin on every Job's pod template.
     let mut classes = super::priority::system_classes();
     for cd in &class_docs {
@@ -468,6 +502,29 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         diags.push(sdiag(&path, message));
     }
 
+    let sweep = spec.and_then(|s| s.sweep.as_ref()).map(|sw| {
+        let mut parameters = Vec::new();
+        for (i, p) in sw.parameters.iter().enumerate() {
+            match super::overrides::FieldPath::parse(&p.path) {
+                Ok(path) => parameters.push(super::params::Parameter {
+                    path,
+                    values: p.values.0.clone(),
+                }),
+                Err(m) => diags.push(sdiag(&format!("spec.sweep.parameters[{i}].path"), m)),
+            }
+        }
+        if sw.replications == Some(0) {
+            diags.push(sdiag(
+                "spec.sweep.replications",
+                "Invalid value: 0: must be at least 1".to_string(),
+            ));
+        }
+        SweepDefinition {
+            parameters,
+            replications: sw.replications,
+        }
+    });
+
     // Behaviour per Job.
     let defaults = spec
         .and_then(|s| s.defaults.as_ref())
@@ -590,6 +647,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         warnings: diags,
         sources,
         has_scenario: spec_doc.is_some(),
+        sweep,
     })
 }
 

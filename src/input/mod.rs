@@ -9,6 +9,8 @@ pub mod duration;
 pub mod load;
 pub mod locate;
 pub mod manifest;
+pub mod overrides;
+pub mod params;
 pub mod priority;
 pub mod scenario;
 pub mod yaml;

@@ -64,6 +64,64 @@ pub struct ScenarioSpec {
     /// Things done to Jobs and pods at given times.
     #[serde(default)]
     pub actions: Vec<ActionSpec>,
+    /// What `jobsim sweep` varies (ignored by `jobsim run`).
+    pub sweep: Option<SweepDoc>,
+}
+
+/// `spec.sweep`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SweepDoc {
+    #[serde(default)]
+    pub parameters: Vec<SweepParameterDoc>,
+    /// Runs per setting (default 1).
+    pub replications: Option<u32>,
+}
+
+/// `spec.sweep.parameters[]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SweepParameterDoc {
+    /// A `--set` path: `jobs.<name>.<field>` or `spec.<field>`.
+    pub path: String,
+    pub values: ValuesField,
+}
+
+/// Values as `--set` takes them ("1..64:x2", "1,2,4") or a YAML list of scalars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValuesField(pub Vec<serde_yaml::Value>);
+
+impl<'de> Deserialize<'de> for ValuesField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_yaml::Value::deserialize(d)?;
+        match v {
+            serde_yaml::Value::Sequence(items) => {
+                if items.is_empty() {
+                    return Err(de::Error::custom("no values"));
+                }
+                for i in &items {
+                    if !matches!(
+                        i,
+                        serde_yaml::Value::Number(_)
+                            | serde_yaml::Value::String(_)
+                            | serde_yaml::Value::Bool(_)
+                    ) {
+                        return Err(de::Error::custom(
+                            "each value must be a number, a string or a boolean",
+                        ));
+                    }
+                }
+                Ok(ValuesField(items))
+            }
+            serde_yaml::Value::String(s) => super::params::parse_values(&s)
+                .map(ValuesField)
+                .map_err(de::Error::custom),
+            serde_yaml::Value::Number(n) => Ok(ValuesField(vec![serde_yaml::Value::Number(n)])),
+            _ => Err(de::Error::custom(
+                "expected a list of values or a string such as \"1..64:x2\" or \"1,2,4\"",
+            )),
+        }
+    }
 }
 
 /// A scripted action: exactly one of `suspend`, `patch`, `deletePods`, `finishPods`,

@@ -98,11 +98,13 @@ impl OutputDir {
         w.flush()
     }
 
-    /// Moves every file into place and updates the marker.
+    /// Moves every file into place, removes what an earlier run wrote and this one did
+    /// not (so the folder holds one run's outputs, never a mix), and updates the marker.
     pub fn commit(mut self) -> io::Result<Vec<PathBuf>> {
-        let mut names: Vec<String> = fs::read_to_string(self.dir.join(MARKER))
+        let old: Vec<String> = fs::read_to_string(self.dir.join(MARKER))
             .map(|s| s.lines().map(str::to_string).collect())
             .unwrap_or_default();
+        let mut names: Vec<String> = Vec::new();
         let mut written = Vec::new();
         for (tmp, fin) in &self.pending {
             fs::rename(tmp, fin)?;
@@ -113,6 +115,12 @@ impl OutputDir {
                 }
             }
             written.push(fin.clone());
+        }
+        for stale in old.iter().filter(|n| !names.contains(n)) {
+            // Only plain names jobsim itself recorded; never anything with a path in it.
+            if !stale.is_empty() && !stale.contains(['/', '\\']) && stale != ".." {
+                let _ = fs::remove_file(self.dir.join(stale));
+            }
         }
         names.sort();
         let marker_tmp = self
@@ -170,5 +178,24 @@ mod tests {
             Err(OutputDirError::Foreign { .. })
         ));
         assert!(OutputDir::prepare(t.path(), true).is_ok());
+    }
+
+    #[test]
+    fn a_new_run_removes_what_the_previous_one_wrote_and_it_did_not() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("out");
+        let mut o = OutputDir::prepare(&dir, false).unwrap();
+        o.write("a.txt", b"1").unwrap();
+        o.write("b.txt", b"1").unwrap();
+        o.commit().unwrap();
+        fs::write(dir.join("mine.txt"), b"user's").unwrap();
+        let mut o = OutputDir::prepare(&dir, true).unwrap();
+        o.write("b.txt", b"2").unwrap();
+        o.commit().unwrap();
+        assert!(!dir.join("a.txt").exists());
+        assert_eq!(fs::read_to_string(dir.join("b.txt")).unwrap(), "2");
+        // A file jobsim did not write is never removed.
+        assert!(dir.join("mine.txt").exists());
+        assert_eq!(fs::read_to_string(dir.join(MARKER)).unwrap(), "b.txt\n");
     }
 }

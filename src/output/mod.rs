@@ -8,6 +8,8 @@
 pub mod atomic;
 pub mod charts;
 pub mod records;
+pub mod report;
 pub mod series;
 pub mod summary;
+pub mod sweep;
 pub mod table;

@@ -5,7 +5,7 @@
 //!
 //! `timeseries.csv` columns: time, pending, unscheduled, running, terminating, nodes,
 //! nodesReady, cpuRequested, cpuAllocatable, memoryRequestedGiB, memoryAllocatableGiB,
-//! jobsActive, jobsFinished.
+//! jobsActive, jobsFinished, podsFailed (pods that have failed so far).
 //! `pools.csv` columns: time, pool, nodes, nodesReady, cpuRequested, cpuAllocatable,
 //! memoryRequestedGiB, memoryAllocatableGiB.
 //! CPU is in cores; `pending` counts pods in phase Pending (`unscheduled` of them have no
@@ -18,7 +18,7 @@ use crate::sim::metrics::Lifecycle;
 use crate::sim::records::{EventRecord, PodRecord};
 use crate::sim::{Observer, World};
 
-pub const SERIES_COLUMNS: [&str; 13] = [
+pub const SERIES_COLUMNS: [&str; 14] = [
     "time",
     "pending",
     "unscheduled",
@@ -32,6 +32,7 @@ pub const SERIES_COLUMNS: [&str; 13] = [
     "memoryAllocatableGiB",
     "jobsActive",
     "jobsFinished",
+    "podsFailed",
 ];
 
 pub const POOL_COLUMNS: [&str; 8] = [
@@ -46,7 +47,7 @@ pub const POOL_COLUMNS: [&str; 8] = [
 ];
 
 /// One row's values, without the time.
-type Row = [i64; 12];
+pub type Row = [i64; 13];
 type PoolRow = [i64; 6];
 
 /// Rows of one sample that differ from the sample before.
@@ -159,6 +160,7 @@ pub fn row(world: &World) -> Row {
         c.totals.memory_allocatable,
         active,
         finished,
+        world.stats.pod_failures as i64,
     ]
 }
 
@@ -240,6 +242,7 @@ impl<W: Write> Observer for SeriesWriter<W> {
                     gib(r[9]),
                     r[10].to_string(),
                     r[11].to_string(),
+                    r[12].to_string(),
                 ])
                 .map_err(csv_io)?;
                 self.written = Some(r);

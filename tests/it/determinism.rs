@@ -48,8 +48,8 @@ fn two_runs_write_identical_bytes() {
         let (fa, fb) = (files(&a), files(&b));
         assert_eq!(
             fa.len(),
-            6,
-            "{scenario}: summary, pods, events, timeseries, pools and the marker"
+            11,
+            "{scenario}: summary, pods, events, timeseries, pools, two charts in SVG and PNG, index.html and the marker"
         );
         for ((na, ba), (nb, bb)) in fa.iter().zip(&fb) {
             assert_eq!(na, nb);

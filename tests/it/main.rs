@@ -14,4 +14,5 @@ mod preemption;
 mod properties;
 mod scenarios;
 mod series;
+mod sweep;
 mod validation;
