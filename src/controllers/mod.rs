@@ -3,5 +3,6 @@
 //! the rate-limited API client they share.
 
 pub mod client;
+pub mod cronjob;
 pub mod job;
 pub mod node_lifecycle;
