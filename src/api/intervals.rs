@@ -59,30 +59,32 @@ impl Intervals {
         }
     }
 
-    /// Adds `index`; returns false if it was already present.
+    /// Adds `index`; returns false if it was already present. Three map operations at
+    /// most: the span to the right, the span to the left, and the one change.
     pub fn insert(&mut self, index: u32) -> bool {
-        if self.contains(index) {
-            return false;
+        let right = index
+            .checked_add(1)
+            .and_then(|r| self.spans.get(&r).map(|&e| (r, e)));
+        if let Some((_, end)) = self.spans.range_mut(..=index).next_back() {
+            if *end >= index {
+                return false;
+            }
+            if *end + 1 == index {
+                // Joins the span on its left (and the one on its right, if any).
+                *end = right.map_or(index, |(_, e)| e);
+                if let Some((r, _)) = right {
+                    self.spans.remove(&r);
+                }
+                self.total += 1;
+                return true;
+            }
         }
-        let joins_left = index > 0 && self.contains(index - 1);
-        let right_start = index.checked_add(1).filter(|s| self.spans.contains_key(s));
-        match (joins_left, right_start) {
-            (true, Some(rs)) => {
-                let right_end = self.spans.remove(&rs).unwrap_or(rs);
-                if let Some((_, end)) = self.spans.range_mut(..index).next_back() {
-                    *end = right_end;
-                }
+        match right {
+            Some((r, e)) => {
+                self.spans.remove(&r);
+                self.spans.insert(index, e);
             }
-            (true, None) => {
-                if let Some((_, end)) = self.spans.range_mut(..index).next_back() {
-                    *end = index;
-                }
-            }
-            (false, Some(rs)) => {
-                let right_end = self.spans.remove(&rs).unwrap_or(rs);
-                self.spans.insert(index, right_end);
-            }
-            (false, None) => {
+            None => {
                 self.spans.insert(index, index);
             }
         }
@@ -251,6 +253,27 @@ mod tests {
 
     fn set(xs: &[u32]) -> Intervals {
         xs.iter().copied().collect()
+    }
+
+    #[test]
+    fn inserts_agree_with_a_plain_set() {
+        // Pseudo-random inserts into a small range exercise every merge case.
+        let mut x = 12345u64;
+        let mut ints = Intervals::default();
+        let mut plain = std::collections::BTreeSet::new();
+        for _ in 0..5000 {
+            x = crate::engine::rng::mix64(x);
+            let i = (x % 400) as u32;
+            assert_eq!(ints.insert(i), plain.insert(i), "insert {i}");
+            assert_eq!(ints.total(), plain.len() as u64);
+        }
+        assert_eq!(
+            ints.iter().collect::<Vec<_>>(),
+            plain.into_iter().collect::<Vec<_>>()
+        );
+        // Maximal spans: no two touch.
+        let spans: Vec<_> = ints.spans().collect();
+        assert!(spans.windows(2).all(|w| w[0].1 + 1 < w[1].0));
     }
 
     // Cases from upstream indexed_job_utils_test.go (TestCalculateSucceededIndexes and the

@@ -26,6 +26,18 @@ pub fn random_suffix(rng: &mut ChaCha8Rng) -> [u8; RANDOM_LENGTH] {
     out
 }
 
+/// A five-character suffix from the digits of `h` in base 27 (27^5 is far below 2^64, so
+/// every suffix is as likely as the next).
+pub fn suffix_from_hash(mut h: u64) -> [u8; RANDOM_LENGTH] {
+    let mut out = [0u8; RANDOM_LENGTH];
+    let n = ALPHANUMS.len() as u64;
+    for c in &mut out {
+        *c = ALPHANUMS[(h % n) as usize];
+        h /= n;
+    }
+    out
+}
+
 /// The name the API server gives an object created with `generateName: prefix`.
 pub fn generate_name(prefix: &str, suffix: &[u8; RANDOM_LENGTH]) -> String {
     let mut name = String::with_capacity(prefix.len() + RANDOM_LENGTH);

@@ -92,6 +92,15 @@ pub struct RunArgs {
     max_sim_time: String,
 }
 
+/// The process's peak resident set size in KiB (`VmHWM`, Linux), for --stats.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
 /// Writes the charts of one run and index.html into the output folder.
 fn write_run_report(
     o: &mut OutputDir,
@@ -412,13 +421,26 @@ pub fn run(args: RunArgs) -> u8 {
             );
             if args.stats {
                 let pods = outcome.stats.pods_created.max(1) as f64;
+                let canonical = outcome.canonical_events();
+                let per_sec = |n: u64| if wall > 0.0 { n as f64 / wall } else { 0.0 };
                 println!(
-                    "job-syncs={} scheduling-cycles={} peak-live-pods={} peak-queued-events={} us/pod={:.3}",
+                    "canonical-events={canonical} canonical-events/s={:.0} us/pod={:.3} failures={}",
+                    per_sec(canonical),
+                    wall * 1e6 / pods,
+                    outcome.stats.pod_failures
+                );
+                println!(
+                    "job-syncs={} scheduling-cycles={} stale-events={} pushed-events={} peak-queued-events={} peak-live-pods={} peak-rss={}",
                     outcome.stats.job_syncs,
                     outcome.stats.scheduling_cycles,
-                    outcome.peak_live_pods,
+                    outcome.stats.stale_events,
+                    outcome.pushed_events,
                     outcome.peak_queue_len,
-                    wall * 1e6 / pods
+                    outcome.peak_live_pods,
+                    peak_rss().map_or_else(
+                        || "unknown".to_string(),
+                        |kib| format!("{:.1}MiB", kib as f64 / 1024.0)
+                    )
                 );
             }
         }

@@ -12,41 +12,97 @@
 //! Pods whose node selector or affinity names `kubernetes.io/hostname` see per-node labels
 //! and are scheduled by the scan instead.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::api::NodeId;
 use crate::api::job::PodTemplate;
-use crate::api::resources::Resources;
 use crate::cluster::node::Node;
 use crate::cluster::scheduler::{SchedulerConfig, fits, pick_normalized, raw_preference, score};
 
-/// Everything that decides a node's filter result and score.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// Everything that decides a node's filter result and score, in a few machine words:
+/// taints and extended resources, which rarely differ between nodes, are interned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ClassKey {
     pool: u32,
     ready: bool,
     unschedulable: bool,
-    /// Node taints differ from the pool's (set by node failures): part of the key.
-    taints: Vec<(String, String, u8)>,
-    requested: Resources,
+    /// Interned node taints (they differ from the pool's after a node failure).
+    taints: u32,
+    /// Interned requested extended resources.
+    extended: u32,
+    cpu_millis: i64,
+    memory_bytes: i64,
+    ephemeral_storage_bytes: i64,
+    pods: i64,
     nonzero_cpu_millis: i64,
     nonzero_memory_bytes: i64,
 }
 
-impl ClassKey {
-    fn of(node: &Node) -> ClassKey {
-        ClassKey {
-            pool: node.pool,
-            ready: node.ready,
-            unschedulable: node.unschedulable,
-            taints: node
-                .taints
-                .iter()
-                .map(|t| (t.key.clone(), t.value.clone(), t.effect as u8))
-                .collect(),
-            requested: node.requested.clone(),
-            nonzero_cpu_millis: node.nonzero_cpu_millis,
-            nonzero_memory_bytes: node.nonzero_memory_bytes,
+/// Values interned by position; 0 is the empty value.
+#[derive(Clone, Debug)]
+struct Interner<T> {
+    values: Vec<T>,
+}
+
+impl<T: PartialEq + Clone + Default> Default for Interner<T> {
+    fn default() -> Self {
+        Interner {
+            values: vec![T::default()],
+        }
+    }
+}
+
+impl<T: PartialEq + Clone + Default> Interner<T> {
+    /// The id of `v`: a scan, since only a handful of distinct values ever exist.
+    fn id(&mut self, v: &T) -> u32 {
+        if let Some(i) = self.values.iter().position(|x| x == v) {
+            return i as u32;
+        }
+        self.values.push(v.clone());
+        (self.values.len() - 1) as u32
+    }
+}
+
+/// One class: its members as a bit set over node ids, and the smallest of them.
+#[derive(Clone, Debug)]
+struct Class {
+    key: ClassKey,
+    bits: Vec<u64>,
+    count: u32,
+    /// The lowest member (valid while `count > 0`).
+    first: u32,
+}
+
+impl Class {
+    fn insert(&mut self, id: u32) {
+        let (w, b) = ((id / 64) as usize, id % 64);
+        if self.bits.len() <= w {
+            self.bits.resize(w + 1, 0);
+        }
+        self.bits[w] |= 1 << b;
+        self.first = if self.count == 0 {
+            id
+        } else {
+            self.first.min(id)
+        };
+        self.count += 1;
+    }
+
+    fn remove(&mut self, id: u32) {
+        let (w, b) = ((id / 64) as usize, id % 64);
+        self.bits[w] &= !(1 << b);
+        self.count -= 1;
+        if self.count > 0 && self.first == id {
+            // The next member: usually in the same or a nearby word.
+            let mut w = w;
+            loop {
+                let word = self.bits[w];
+                if word != 0 {
+                    self.first = w as u32 * 64 + word.trailing_zeros();
+                    break;
+                }
+                w += 1;
+            }
         }
     }
 }
@@ -54,9 +110,17 @@ impl ClassKey {
 /// Nodes grouped into scheduling classes.
 #[derive(Clone, Debug, Default)]
 pub struct NodeIndex {
-    classes: BTreeMap<ClassKey, BTreeSet<u32>>,
-    keys: Vec<Option<ClassKey>>,
+    /// Classes by slot; a slot is reused once its class is empty.
+    slots: Vec<Option<Class>>,
+    free: Vec<u32>,
+    by_key: BTreeMap<ClassKey, u32>,
+    /// Each node's slot (`NO_SLOT` when not filed).
+    node_slot: Vec<u32>,
+    taints: Interner<Vec<crate::api::job::Taint>>,
+    extended: Interner<Vec<(String, i64)>>,
 }
+
+const NO_SLOT: u32 = u32::MAX;
 
 /// The label whose value is unique per node.
 const HOSTNAME: &str = "kubernetes.io/hostname";
@@ -81,40 +145,97 @@ impl NodeIndex {
     /// (Re)files node `id` under its current class.
     pub fn update(&mut self, id: NodeId, node: &Node) {
         let i = id.idx();
-        if self.keys.len() <= i {
-            self.keys.resize(i + 1, None);
+        if self.node_slot.len() <= i {
+            self.node_slot.resize(i + 1, NO_SLOT);
         }
-        let key = ClassKey::of(node);
-        if self.keys[i].as_ref() == Some(&key) {
+        let r = &node.requested;
+        let key = ClassKey {
+            pool: node.pool,
+            ready: node.ready,
+            unschedulable: node.unschedulable,
+            taints: if node.taints.is_empty() {
+                0
+            } else {
+                self.taints.id(&node.taints)
+            },
+            extended: if r.extended.is_empty() {
+                0
+            } else {
+                self.extended.id(&r.extended)
+            },
+            cpu_millis: r.cpu_millis,
+            memory_bytes: r.memory_bytes,
+            ephemeral_storage_bytes: r.ephemeral_storage_bytes,
+            pods: r.pods,
+            nonzero_cpu_millis: node.nonzero_cpu_millis,
+            nonzero_memory_bytes: node.nonzero_memory_bytes,
+        };
+        let old = self.node_slot[i];
+        if old != NO_SLOT
+            && self.slots[old as usize]
+                .as_ref()
+                .is_some_and(|c| c.key == key)
+        {
             return;
         }
-        if let Some(old) = self.keys[i].take()
-            && let Some(set) = self.classes.get_mut(&old)
-        {
-            set.remove(&id.0);
-            if set.is_empty() {
-                self.classes.remove(&old);
+        self.remove(id);
+        let slot = match self.by_key.get(&key) {
+            Some(&s) => s,
+            None => {
+                let class = Class {
+                    key,
+                    bits: Vec::new(),
+                    count: 0,
+                    first: 0,
+                };
+                let s = match self.free.pop() {
+                    Some(s) => {
+                        self.slots[s as usize] = Some(class);
+                        s
+                    }
+                    None => {
+                        self.slots.push(Some(class));
+                        (self.slots.len() - 1) as u32
+                    }
+                };
+                self.by_key.insert(key, s);
+                s
             }
+        };
+        if let Some(c) = self.slots[slot as usize].as_mut() {
+            c.insert(id.0);
         }
-        self.classes.entry(key.clone()).or_default().insert(id.0);
-        self.keys[i] = Some(key);
+        self.node_slot[i] = slot;
     }
 
-    /// Takes a removed node out of the index.
+    /// Takes a node out of the index (a removed node, or before re-filing it).
     pub fn remove(&mut self, id: NodeId) {
-        if let Some(old) = self.keys.get_mut(id.idx()).and_then(Option::take)
-            && let Some(set) = self.classes.get_mut(&old)
-        {
-            set.remove(&id.0);
-            if set.is_empty() {
-                self.classes.remove(&old);
+        let Some(&slot) = self.node_slot.get(id.idx()) else {
+            return;
+        };
+        if slot == NO_SLOT {
+            return;
+        }
+        self.node_slot[id.idx()] = NO_SLOT;
+        let entry = &mut self.slots[slot as usize];
+        if let Some(c) = entry.as_mut() {
+            c.remove(id.0);
+            if c.count == 0 {
+                self.by_key.remove(&c.key);
+                *entry = None;
+                self.free.push(slot);
             }
         }
     }
 
     /// Number of classes (diagnostics and tests).
     pub fn class_count(&self) -> usize {
-        self.classes.len()
+        self.by_key.len()
+    }
+
+    /// The lowest node id of each non-empty class, in no particular order.
+    fn representatives(&self) -> impl Iterator<Item = u32> + '_ {
+        self.slots.iter().flatten().map(|c| c.first)
     }
 
     /// The node a full scan would choose, or `None` if the pod fits nowhere. With
@@ -129,8 +250,7 @@ impl NodeIndex {
         normalized: bool,
     ) -> Option<NodeId> {
         if normalized {
-            let feasible = self.classes.values().filter_map(|members| {
-                let &first = members.first()?;
+            let feasible = self.representatives().filter_map(|first| {
                 let node = &nodes[first as usize];
                 fits(node, tpl).then(|| {
                     (
@@ -143,10 +263,7 @@ impl NodeIndex {
             return pick_normalized(feasible).map(|(_, i)| NodeId(i as u32));
         }
         let mut best: Option<(i64, u32)> = None;
-        for members in self.classes.values() {
-            let Some(&first) = members.first() else {
-                continue;
-            };
+        for first in self.representatives() {
             let node = &nodes[first as usize];
             if !fits(node, tpl) {
                 continue;
@@ -167,6 +284,7 @@ impl NodeIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::resources::Resources;
     use crate::cluster::node::{Cluster, NodePool};
     use crate::cluster::scheduler::{ScoringStrategy, schedule_scan};
     use crate::engine::rng::mix64;

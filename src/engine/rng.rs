@@ -85,6 +85,17 @@ impl Streams {
         }
         ChaCha8Rng::from_seed(key)
     }
+
+    /// A keyed 64-bit hash of `(purpose, a, b, c)`: for values that must look random and be
+    /// reproducible but are no model randomness (generated name suffixes), at a fraction
+    /// of the cost of a stream.
+    pub fn hash(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> u64 {
+        let mut h = mix64(self.seed ^ mix64(purpose as u64));
+        for (i, part) in [a, b, c].into_iter().enumerate() {
+            h = mix64(h ^ part.wrapping_add(i as u64));
+        }
+        h
+    }
 }
 
 #[cfg(test)]

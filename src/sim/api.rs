@@ -282,10 +282,12 @@ impl World {
         let job = &mut self.jobs[job_id.idx()];
         job.stats.pods_created += 1;
         self.stats.pods_created += 1;
-        let mut rng = self
-            .streams
-            .stream(Purpose::PodName, job.key, u64::from(ordinal), 0);
-        let suffix = names::random_suffix(&mut rng);
+        let suffix = names::suffix_from_hash(self.streams.hash(
+            Purpose::PodName,
+            job.key,
+            u64::from(ordinal),
+            0,
+        ));
         let slot_in_job = job.pods.len() as u32;
         let pod = Pod {
             job: job_id,

@@ -31,13 +31,14 @@ impl World {
         let generation = self.pods.bump(id);
         let pod = self.pods.get(id);
         let job = &self.jobs[pod.job.idx()];
-        let startup = if self.kubelet.pod_startup.is_zero() {
-            SimDuration::ZERO
-        } else {
-            let mut rng =
-                self.streams
-                    .stream(Purpose::PodStartup, job.key, u64::from(pod.ordinal), 0);
-            self.kubelet.pod_startup.sample(&mut rng, 0)
+        let startup = match self.kubelet.pod_startup.deterministic(0) {
+            Some(d) => d,
+            None => {
+                let mut rng =
+                    self.streams
+                        .stream(Purpose::PodStartup, job.key, u64::from(pod.ordinal), 0);
+                self.kubelet.pod_startup.sample(&mut rng, 0)
+            }
         };
         let event = if self.cluster.images.enabled() {
             Event::PodSandboxReady {

@@ -197,6 +197,17 @@ pub struct RunOutcome {
     pub stats: RunStats,
     pub peak_queue_len: usize,
     pub peak_live_pods: usize,
+    /// Events ever scheduled (effective, stale, and any left at a limit).
+    pub pushed_events: u64,
+}
+
+impl RunOutcome {
+    /// The reference workloads' *canonical* event count (shared/workloads/README.md): one
+    /// start and one end per pod attempt plus one back-off expiry per failure, whatever
+    /// decomposition a simulator uses, so events per second compare across simulators.
+    pub fn canonical_events(&self) -> u64 {
+        2 * self.stats.pods_created + self.stats.pod_failures
+    }
 }
 
 /// The whole simulated system.
@@ -466,6 +477,7 @@ impl World {
             stats: self.stats,
             peak_queue_len: self.queue.peak_len(),
             peak_live_pods: self.pods.peak_live(),
+            pushed_events: self.queue.pushed(),
         })
     }
 

@@ -65,6 +65,18 @@ impl Distribution {
         }
     }
 
+    /// The value of a distribution that needs no random draw (Fixed, IndexLinear): lets hot
+    /// paths skip creating a stream.
+    pub fn deterministic(&self, index: u32) -> Option<SimDuration> {
+        match *self {
+            Distribution::Fixed(d) => Some(d),
+            Distribution::IndexLinear { base, step } => {
+                Some(base + step.saturating_mul(u64::from(index)))
+            }
+            _ => None,
+        }
+    }
+
     /// Whether every sample is zero (lets hot paths skip drawing).
     pub fn is_zero(&self) -> bool {
         matches!(*self, Distribution::Fixed(d) if d.is_zero())
@@ -112,7 +124,7 @@ impl Distribution {
                 SimDuration::from_secs_f64(n.sample(rng))
             }
             Distribution::LogNormal { mean, stddev } => {
-                let (mu, sigma) = lognormal_params(mean.as_secs_f64(), stddev.as_secs_f64());
+                let (mu, sigma) = lognormal_params_memo(mean, stddev);
                 let ln = LogNormal::new(mu, sigma).expect("finite lognormal parameters");
                 SimDuration::from_secs_f64(ln.sample(rng))
             }
@@ -176,6 +188,26 @@ impl AmountDistribution {
             }
         }
     }
+}
+
+/// [`lognormal_params`] of durations, remembering the last answer per thread: a run samples
+/// the same one or two distributions millions of times, and the logarithms are half the
+/// cost of a draw. A pure function's memo, so results do not depend on it.
+fn lognormal_params_memo(mean: SimDuration, stddev: SimDuration) -> (f64, f64) {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<(u64, u64, f64, f64)> = const { Cell::new((0, 0, f64::NAN, f64::NAN)) };
+    }
+    let key = (mean.as_millis(), stddev.as_millis());
+    LAST.with(|last| {
+        let (m, s, mu, sigma) = last.get();
+        if (m, s) == key && !mu.is_nan() {
+            return (mu, sigma);
+        }
+        let (mu, sigma) = lognormal_params(mean.as_secs_f64(), stddev.as_secs_f64());
+        last.set((key.0, key.1, mu, sigma));
+        (mu, sigma)
+    })
 }
 
 /// μ and σ of a log-normal with the given linear-space mean and standard deviation.
