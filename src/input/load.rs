@@ -112,11 +112,14 @@ struct JobDoc {
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError> {
     let mut diags = Diagnostics::default();
     let mut hits = vec![0usize; opts.overrides.len()];
-    // Reads a file and applies the overrides that address its documents.
+    // Reads a file and attaches the overrides that address its documents.
     #[allow(clippy::result_large_err)] // diagnostics travel the cold path only
     let read = |p: &Path, hits: &mut Vec<usize>| -> Result<SourceFile, Diagnostic> {
-        let f = SourceFile::read(p)?;
-        Ok(super::overrides::apply(&f, &opts.overrides, hits)?.unwrap_or(f))
+        Ok(super::overrides::attach(
+            SourceFile::read(p)?,
+            &opts.overrides,
+            hits,
+        ))
     };
     let mut files: Vec<SourceFile> = Vec::new();
     for p in paths {
@@ -230,9 +233,16 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
 
     // Import every Job.
     let mut jobs: Vec<(ImportedJob, usize, usize, String)> = Vec::new();
+    // Every Job document's namespace/name, imported or not: a scenario entry naming a Job
+    // that failed to import is not a second problem.
+    let mut written_names: Vec<(String, String)> = Vec::new();
     for jd in &job_docs {
         let (docs, _) = documents(&files[jd.file]);
         let doc = &docs[jd.doc];
+        let meta = |f: &str| doc_str(doc, &join(&jd.prefix, &format!("metadata.{f}")));
+        if let Some(n) = meta("name") {
+            written_names.push((meta("namespace").unwrap_or_else(|| "default".into()), n));
+        }
         let api_version = doc_str(doc, &join(&jd.prefix, "apiVersion"));
         if api_version.as_deref() != Some("batch/v1") {
             diags.push(doc.diagnostic(
@@ -544,6 +554,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             if !jobs
                 .iter()
                 .any(|(j, ..)| j.name == e.name && j.namespace == e.namespace)
+                && !written_names.contains(&(e.namespace.clone(), e.name.clone()))
             {
                 let known: Vec<String> = jobs
                     .iter()
@@ -602,6 +613,48 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         None => Vec::new(),
     };
 
+    // kubectl only warns about unknown fields, but a field named by --set must exist: a
+    // typo there would silently sweep nothing.
+    for o in &opts.overrides {
+        let Some(rel) = o.path.relative() else {
+            continue;
+        };
+        let quoted = format!("unknown field \"{rel}\"");
+        let quoted_in_list = format!(".{rel}\"");
+        for d in &mut diags.items {
+            if !d.is_error()
+                && (d.message.starts_with(&quoted)
+                    || (d.message.starts_with("unknown field \"items[")
+                        && d.message.contains(&quoted_in_list)))
+            {
+                d.severity = super::diagnostics::Severity::Error;
+                d.message = format!(
+                    "--set {}: {} has no field {rel:?}",
+                    o.path,
+                    match &o.path.target {
+                        super::overrides::Target::Scenario => "the scenario".to_string(),
+                        super::overrides::Target::Job { name, .. } => format!("Job {name}"),
+                    }
+                );
+            }
+        }
+    }
+    // A value --set gave that validation rejects: say so, since the file shows the old one.
+    for o in &opts.overrides {
+        let Some(rel) = o.path.relative() else {
+            continue;
+        };
+        for d in &mut diags.items {
+            if d.is_error()
+                && d.field
+                    .as_deref()
+                    .is_some_and(|f| f == rel || f.ends_with(&format!(".{rel}")))
+            {
+                d.message
+                    .push_str(&format!(" (the value of --set {})", o.path));
+            }
+        }
+    }
     let sources: Vec<(PathBuf, String)> = files
         .iter()
         .map(|f| (f.path.clone(), f.text.clone()))

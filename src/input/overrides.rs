@@ -12,14 +12,14 @@
 //! List elements are chosen by position (`containers[0]`) or by a field's value
 //! (`nodePools[name=gpu]`, `containers[name=main]`). Missing mappings along the way are
 //! created, so a default can be overridden without writing it out first. The change is
-//! made on the YAML documents before they are read, so everything downstream — defaulting,
-//! validation with file and field in the message, the simulation — sees a plain input.
+//! made on each YAML document as it is parsed, so everything downstream — defaulting,
+//! validation with file, line and field in the message, the simulation — sees a plain
+//! input, and positions still point into the file as written.
 
 use std::fmt;
 
 use serde_yaml::{Mapping, Value};
 
-use super::diagnostics::Diagnostic;
 use super::yaml::{SourceFile, documents};
 
 /// Which document a path addresses.
@@ -154,6 +154,26 @@ impl FieldPath {
         })
     }
 
+    /// The path inside its document as Kubernetes writes field paths
+    /// (`spec.template.spec.containers[0].image`); `None` when it selects list elements by
+    /// value.
+    pub fn relative(&self) -> Option<String> {
+        let mut out = String::new();
+        for s in &self.steps {
+            match s {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+                Step::Select { .. } => return None,
+            }
+        }
+        Some(out)
+    }
+
     /// Whether this path addresses `doc` (a whole document's value).
     fn addresses(&self, doc: &Value) -> bool {
         let kind = doc.get("kind").and_then(Value::as_str);
@@ -237,59 +257,54 @@ fn put(node: &mut Value, steps: &[Step], value: Value, path: &FieldPath) -> Resu
     }
 }
 
-/// Applies the overrides that address documents of `file`. Returns the changed file (or
-/// `None` when nothing in it is addressed) and counts, per override, the documents it
-/// changed.
-#[allow(clippy::result_large_err)] // diagnostics travel the cold path only
-pub fn apply(
-    file: &SourceFile,
-    overrides: &[Override],
-    hits: &mut [usize],
-) -> Result<Option<SourceFile>, Diagnostic> {
-    if overrides.is_empty() {
-        return Ok(None);
-    }
-    let (docs, problems) = documents(file);
-    if problems.has_errors() {
-        // The normal reading reports it.
-        return Ok(None);
-    }
-    let mut values: Vec<Value> = docs.iter().map(|d| d.value.clone()).collect();
-    let mut changed = false;
-    for (value, _) in values.iter_mut().zip(&docs) {
-        for (k, o) in overrides.iter().enumerate() {
-            let mut apply_to = |doc: &mut Value| -> Result<(), Diagnostic> {
-                if o.path.addresses(doc) {
-                    put(doc, &o.path.steps, o.value.clone(), &o.path)
-                        .map_err(|m| Diagnostic::error(format!("--set {m}")).in_file(&file.path))?;
-                    hits[k] += 1;
-                    changed = true;
-                }
-                Ok(())
-            };
-            if value.get("kind").and_then(Value::as_str) == Some("List") {
-                if let Some(items) = value.get_mut("items").and_then(Value::as_sequence_mut) {
-                    for item in items {
-                        apply_to(item)?;
+/// Applies the overrides that address `doc` (a document, or the items of a `kind: List`).
+pub fn apply_all(doc: &mut Value, overrides: &[Override]) -> Result<(), String> {
+    for o in overrides {
+        if doc.get("kind").and_then(Value::as_str) == Some("List") {
+            if let Some(items) = doc.get_mut("items").and_then(Value::as_sequence_mut) {
+                for item in items {
+                    if o.path.addresses(item) {
+                        put(item, &o.path.steps, o.value.clone(), &o.path)?;
                     }
                 }
-            } else {
-                apply_to(value)?;
             }
+        } else if o.path.addresses(doc) {
+            put(doc, &o.path.steps, o.value.clone(), &o.path)?;
         }
     }
-    if !changed {
-        return Ok(None);
+    Ok(())
+}
+
+/// Attaches to `file` the overrides that address its documents, counting per override the
+/// documents it addresses. They are applied whenever the file's documents are parsed.
+pub fn attach(mut file: SourceFile, overrides: &[Override], hits: &mut [usize]) -> SourceFile {
+    if overrides.is_empty() {
+        return file;
     }
-    let mut text = String::new();
-    for v in &values {
-        text.push_str("---\n");
-        text.push_str(&serde_yaml::to_string(v).map_err(|e| {
-            Diagnostic::error(format!("--set: cannot write the changed document: {e}"))
-                .in_file(&file.path)
-        })?);
+    let (docs, _) = documents(&file);
+    let mut mine = Vec::new();
+    for (k, o) in overrides.iter().enumerate() {
+        let mut n = 0;
+        for d in &docs {
+            if d.value.get("kind").and_then(Value::as_str) == Some("List") {
+                n += d
+                    .value
+                    .get("items")
+                    .and_then(Value::as_sequence)
+                    .map_or(0, |items| {
+                        items.iter().filter(|i| o.path.addresses(i)).count()
+                    });
+            } else if o.path.addresses(&d.value) {
+                n += 1;
+            }
+        }
+        if n > 0 {
+            hits[k] += n;
+            mine.push(o.clone());
+        }
     }
-    Ok(Some(SourceFile::from_text(&file.path, text)))
+    file.overrides = mine;
+    file
 }
 
 #[cfg(test)]
@@ -344,11 +359,13 @@ mod tests {
             set("jobs.etl.spec.parallelism", "8"),
             set("spec.cluster.nodePools[name=gpu].count", "5"),
             set("spec.defaults.pods.failure.probability", "0.1"),
+            set("jobs.nope.spec.parallelism", "1"),
         ];
-        let mut hits = vec![0; 3];
-        let changed = apply(&f, &o, &mut hits).unwrap().unwrap();
-        assert_eq!(hits, vec![1, 1, 1]);
-        let (docs, _) = documents(&changed);
+        let mut hits = vec![0; 4];
+        let changed = attach(f, &o, &mut hits);
+        assert_eq!(hits, vec![1, 1, 1, 0]);
+        let (docs, problems) = documents(&changed);
+        assert!(!problems.has_errors());
         assert_eq!(docs[0].value["spec"]["cluster"]["nodePools"][1]["count"], 5);
         assert_eq!(
             docs[0].value["spec"]["defaults"]["pods"]["failure"]["probability"],
@@ -356,18 +373,16 @@ mod tests {
         );
         assert_eq!(docs[1].value["spec"]["parallelism"], 8);
         assert_eq!(docs[2].value["spec"]["parallelism"], 3);
+        // Positions still point into the text as written.
+        assert_eq!(docs[1].position("spec.parallelism").line, 13);
         let mut hits = vec![0];
-        let Err(err) = apply(
-            &f,
+        let bad = attach(
+            SourceFile::from_text(std::path::Path::new("s.yaml"), text.to_string()),
             &[set("spec.cluster.nodePools[7].count", "1")],
             &mut hits,
-        ) else {
-            panic!("an index past the end was accepted");
-        };
-        assert!(
-            err.message.contains("the list has 2 element(s), no [7]"),
-            "{}",
-            err.message
         );
+        let (_, problems) = documents(&bad);
+        let msg = problems.errors().next().unwrap().message.clone();
+        assert!(msg.contains("the list has 2 element(s), no [7]"), "{msg}");
     }
 }

@@ -22,6 +22,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     pub index: SourceIndex,
+    /// `--set` changes to the documents of this file, applied as they are parsed (so
+    /// positions still point into the text as the user wrote it).
+    pub overrides: Vec<super::overrides::Override>,
 }
 
 impl SourceFile {
@@ -68,6 +71,7 @@ impl SourceFile {
             path: path.to_path_buf(),
             text,
             index,
+            overrides: Vec::new(),
         }
     }
 }
@@ -183,12 +187,21 @@ pub fn documents(file: &SourceFile) -> (Vec<Doc<'_>>, Diagnostics) {
         let text = &file.text[range.clone()];
         match serde_yaml::from_str::<serde_yaml::Value>(text) {
             Ok(serde_yaml::Value::Null) => {}
-            Ok(value) => docs.push(Doc {
-                file,
-                number: n,
-                index,
-                value,
-            }),
+            Ok(mut value) => {
+                if let Err(m) = super::overrides::apply_all(&mut value, &file.overrides) {
+                    diags.push(
+                        Diagnostic::error(format!("--set {m}"))
+                            .in_file(&file.path)
+                            .at(file.index.position_of_offset(range.start)),
+                    );
+                }
+                docs.push(Doc {
+                    file,
+                    number: n,
+                    index,
+                    value,
+                })
+            }
             Err(e) => {
                 let mut d = Diagnostic::error(clean_message(&e.to_string())).in_file(&file.path);
                 if let Some(loc) = e.location() {
