@@ -5,6 +5,22 @@
 //! limit (`--max-events`, `--max-sim-time`); 2 bad input or usage; 3 internal error (for
 //! example an output file could not be written).
 
+/// `print!` to [`Stdout`].
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!($crate::cli::Stdout, $($t)*);
+    }};
+}
+
+/// `println!` to [`Stdout`].
+macro_rules! outln {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($crate::cli::Stdout, $($t)*);
+    }};
+}
+
 mod plan;
 mod run;
 mod sweep;
@@ -62,6 +78,27 @@ pub mod exit {
     pub const INTERNAL: u8 = 3;
 }
 
+/// Standard output that a reader who stopped reading (`jobsim run ... | head -1`) does not
+/// turn into a panic: what cannot be written is dropped, and the command finishes (its
+/// output files are already complete) with its usual exit code.
+pub(crate) struct Stdout;
+
+impl std::io::Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match std::io::stdout().write(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(buf.len()),
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match std::io::stdout().flush() {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r,
+        }
+    }
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -84,7 +121,7 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan::plan_cmd(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "jobsim", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut cmd, "jobsim", &mut Stdout);
             exit::OK
         }
     };

@@ -17,7 +17,7 @@ use crate::sim::RunLimits;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  jobsim plan scenarios/plan-parallelism.yaml --vary jobs.report.spec.parallelism=1..40 --deadline 30s
+  jobsim plan scenarios/sweep-parallelism-backoff.yaml --vary jobs.export.spec.parallelism=1..40 --deadline 10m
   jobsim plan -f etl.yaml --vary spec.cluster.nodePools[name=batch].count=1..50 \\
       --deadline 2h --quantile 0.99 --replications 50")]
 pub struct PlanArgs {
@@ -141,7 +141,7 @@ pub fn plan_cmd(args: PlanArgs) -> u8 {
         }
     };
     let text = report_text(&request, &result);
-    print!("{text}");
+    out!("{text}");
     if !args.no_output {
         let dir = args
             .output
@@ -163,8 +163,10 @@ pub fn plan_cmd(args: PlanArgs) -> u8 {
     exit::OK
 }
 
+/// `p95`, `p99`, `p99.9`.
 fn pct(q: f64) -> String {
-    format!("p{}", (q * 100.0).round())
+    let p = ((q * 100.0) * 1000.0).round() / 1000.0;
+    format!("p{p}")
 }
 
 /// The answer and the evidence, as printed.
@@ -351,7 +353,12 @@ fn write_plan(
     o.write("index.html", page.as_bytes()).map_err(io)?;
     let written = o.commit().map_err(io)?;
     if let Some(first) = written.first().and_then(|p| p.parent()) {
-        eprintln!("wrote {}/{{plan.csv,plan.svg,index.html}}", first.display());
+        let names: Vec<String> = written
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .collect();
+        eprintln!("wrote {}/{{{}}}", first.display(), names.join(","));
     }
     Ok(())
 }

@@ -406,30 +406,31 @@ pub fn run(args: RunArgs) -> u8 {
         }
     }
     match args.format {
-        Format::Json => print!("{json}"),
+        Format::Json => out!("{json}"),
         Format::Table => {
-            print!("{}", jobs_table(world.jobs.iter(), outcome.end_time));
+            out!("{}", jobs_table(world.jobs.iter(), outcome.end_time));
             let events = outcome.stats.events;
             let rate = if wall > 0.0 {
                 events as f64 / wall
             } else {
                 0.0
             };
-            println!(
+            outln!(
                 "events={events} simulated={}s wall={wall:.3}s events/s={rate:.0} pods={}",
-                outcome.end_time, outcome.stats.pods_created
+                outcome.end_time,
+                outcome.stats.pods_created
             );
             if args.stats {
                 let pods = outcome.stats.pods_created.max(1) as f64;
                 let canonical = outcome.canonical_events();
                 let per_sec = |n: u64| if wall > 0.0 { n as f64 / wall } else { 0.0 };
-                println!(
+                outln!(
                     "canonical-events={canonical} canonical-events/s={:.0} us/pod={:.3} failures={}",
                     per_sec(canonical),
                     wall * 1e6 / pods,
                     outcome.stats.pod_failures
                 );
-                println!(
+                outln!(
                     "job-syncs={} scheduling-cycles={} stale-events={} pushed-events={} peak-queued-events={} peak-live-pods={} peak-rss={}",
                     outcome.stats.job_syncs,
                     outcome.stats.scheduling_cycles,

@@ -61,6 +61,9 @@ pub struct SweepArgs {
     /// Pods of the emitted Job running at once (its parallelism).
     #[arg(long, value_name = "N")]
     parallelism: Option<usize>,
+    /// CPUs of each pod of the emitted Job (its request, and the threads of its sweep).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pod_cpus: u32,
     /// Container image of the emitted Job (with jobsim on its PATH).
     #[arg(long, default_value = "jobsim:latest")]
     image: String,
@@ -176,7 +179,7 @@ pub fn sweep(args: SweepArgs) -> u8 {
         replications,
     };
     if args.emit_k8s_job {
-        return emit_k8s_job(&args, &files, &spec, &plain.name);
+        return emit_k8s_job(&args, &files, &base, &spec, &plain);
     }
     let shard = match args.shard.as_deref().map(Shard::parse).transpose() {
         Ok(s) => s,
@@ -201,17 +204,18 @@ pub fn sweep(args: SweepArgs) -> u8 {
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", plain.name)));
+    let settings = spec.settings();
+    // Every setting is loaded and validated before the output folder is touched.
+    let prepared = match prepare(&files, &base, spec) {
+        Ok(p) => p,
+        Err(e) => return report_input_error(&e),
+    };
     let mut out = match OutputDir::prepare(&dir, args.force) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::BAD_INPUT;
         }
-    };
-    let settings = spec.settings();
-    let prepared = match prepare(&files, &base, spec) {
-        Ok(p) => p,
-        Err(e) => return report_input_error(&e),
     };
     let total_runs = settings * replications as usize;
     let mine = (0..total_runs)
@@ -282,7 +286,7 @@ pub fn sweep(args: SweepArgs) -> u8 {
                 return exit::INTERNAL;
             }
             if let Some(summary) = summary {
-                print!("{}", summary_table(&meta, &summary));
+                out!("{}", summary_table(&meta, &summary));
             }
             if stopped > 0 {
                 eprintln!(
@@ -505,6 +509,18 @@ pub fn merge(args: MergeArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     }
+    if args.dirs.len() > 1
+        && let Some((_, d)) = metas
+            .iter()
+            .zip(&args.dirs)
+            .find(|(m, _)| m.shard.is_none())
+    {
+        eprintln!(
+            "error: {} holds a whole sweep, not a shard of one: merge the folders of `jobsim sweep --shard I/N`",
+            d.display()
+        );
+        return exit::BAD_INPUT;
+    }
     let count = first.shard.map_or(1, |s| s[1]);
     let mut seen = vec![false; count];
     for (m, d) in metas.iter().zip(&args.dirs) {
@@ -558,7 +574,7 @@ pub fn merge(args: MergeArgs) -> u8 {
                 return exit::INTERNAL;
             }
             if let Some(summary) = summary {
-                print!("{}", summary_table(&meta, &summary));
+                out!("{}", summary_table(&meta, &summary));
             }
             exit::OK
         }
@@ -571,37 +587,83 @@ pub fn merge(args: MergeArgs) -> u8 {
 
 /// Prints a ConfigMap holding the input files and an Indexed Job whose pod `i` runs shard
 /// `i` of the sweep and writes it to `<claim>/shard-i`.
-fn emit_k8s_job(args: &SweepArgs, files: &[PathBuf], spec: &SweepSpec, name: &str) -> u8 {
+fn emit_k8s_job(
+    args: &SweepArgs,
+    files: &[PathBuf],
+    base: &LoadOptions,
+    spec: &SweepSpec,
+    plain: &crate::input::load::Loaded,
+) -> u8 {
+    // Every setting must load before a cluster spends anything on it.
+    if let Err(e) = prepare(files, base, spec.clone()) {
+        return report_input_error(&e);
+    }
     let shards = args.shards.max(1);
     let parallelism = args.parallelism.unwrap_or(shards).clamp(1, shards);
-    let job_name = k8s_name(&format!("jobsim-sweep-{name}"));
+    let job_name = k8s_name(&format!("jobsim-sweep-{}", plain.name));
     let mut data = serde_yaml::Mapping::new();
-    let mut in_pod: Vec<String> = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let text = match std::fs::read_to_string(f) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
-                return exit::BAD_INPUT;
-            }
-        };
+    let mut items: Vec<serde_json::Value> = Vec::new();
+    let mut in_pod: Vec<(usize, String)> = Vec::new();
+    // The files named on the command line go to /inputs/<i>-<name>; the manifests a
+    // scenario refers to (spec.manifests) keep their path relative to the scenario, so the
+    // scenario finds them in the pod as it does here.
+    let parents: Vec<PathBuf> = files
+        .iter()
+        .map(|f| f.parent().map(Path::to_path_buf).unwrap_or_default())
+        .collect();
+    for (path, text) in &plain.sources {
         let key = format!(
-            "{i}-{}",
-            Path::new(f)
-                .file_name()
+            "{}-{}",
+            data.len(),
+            path.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "input.yaml".into())
         );
-        in_pod.push(format!("/inputs/{key}"));
-        data.insert(key.into(), text.into());
+        let in_volume = if let Some(i) = files.iter().position(|f| f == path) {
+            in_pod.push((i, format!("/inputs/{key}")));
+            key.clone()
+        } else {
+            let rel = parents.iter().find_map(|d| {
+                path.strip_prefix(d).ok().filter(|r| {
+                    r.components()
+                        .all(|c| matches!(c, std::path::Component::Normal(_)))
+                })
+            });
+            match rel {
+                Some(r) => r.to_string_lossy().into_owned(),
+                None => {
+                    eprintln!(
+                        "error: {} is outside the scenario's folder; --emit-k8s-job puts the inputs in one ConfigMap, so move it beside the scenario",
+                        path.display()
+                    );
+                    return exit::BAD_INPUT;
+                }
+            }
+        };
+        items.push(serde_json::json!({"key": key, "path": in_volume}));
+        data.insert(key.into(), text.clone().into());
     }
+    in_pod.sort();
     let mut cmd: Vec<String> = vec!["jobsim".into(), "sweep".into()];
-    for f in &in_pod {
+    for (_, f) in &in_pod {
         cmd.push("-f".into());
         cmd.push(f.clone());
     }
     for p in &spec.parameters {
-        let values: Vec<String> = p.values.iter().map(value_text).collect();
+        let mut values = Vec::with_capacity(p.values.len());
+        for v in &p.values {
+            match cli_value(v) {
+                Some(t) => values.push(t),
+                None => {
+                    eprintln!(
+                        "error: {}: the value {:?} cannot be written in a --set list (it holds a comma)",
+                        p.path,
+                        value_text(v)
+                    );
+                    return exit::BAD_INPUT;
+                }
+            }
+        }
         cmd.push("--set".into());
         cmd.push(format!("{}={}", p.path, values.join(",")));
     }
@@ -610,12 +672,20 @@ fn emit_k8s_job(args: &SweepArgs, files: &[PathBuf], spec: &SweepSpec, name: &st
         spec.replications.to_string(),
         "--shard".into(),
         format!("$(JOB_COMPLETION_INDEX)/{shards}"),
+        "--threads".into(),
+        args.pod_cpus.to_string(),
         "--output".into(),
         "/results/shard-$(JOB_COMPLETION_INDEX)".into(),
         "--force".into(),
     ]);
     if let Some(s) = args.seed {
         cmd.extend(["--seed".into(), s.to_string()]);
+    }
+    if args.max_events != RunLimits::default().max_events {
+        cmd.extend(["--max-events".into(), args.max_events.to_string()]);
+    }
+    if args.max_sim_time != "30d" {
+        cmd.extend(["--max-sim-time".into(), args.max_sim_time.clone()]);
     }
     let configmap = serde_json::json!({
         "apiVersion": "v1",
@@ -639,14 +709,20 @@ fn emit_k8s_job(args: &SweepArgs, files: &[PathBuf], spec: &SweepSpec, name: &st
                         "name": "jobsim",
                         "image": args.image,
                         "command": cmd,
-                        "resources": {"requests": {"cpu": "1", "memory": "1Gi"}},
+                        "resources": {"requests": {
+                            "cpu": args.pod_cpus.to_string(),
+                            "memory": format!("{}Mi", 512 * args.pod_cpus),
+                        }},
                         "volumeMounts": [
                             {"name": "inputs", "mountPath": "/inputs", "readOnly": true},
                             {"name": "results", "mountPath": "/results"}
                         ]
                     }],
                     "volumes": [
-                        {"name": "inputs", "configMap": {"name": format!("{job_name}-inputs")}},
+                        {"name": "inputs", "configMap": {
+                            "name": format!("{job_name}-inputs"),
+                            "items": items,
+                        }},
                         {"name": "results", "persistentVolumeClaim": {"claimName": args.results_claim}}
                     ]
                 }
@@ -654,15 +730,38 @@ fn emit_k8s_job(args: &SweepArgs, files: &[PathBuf], spec: &SweepSpec, name: &st
         }
     });
     let yaml = |v: &serde_json::Value| serde_yaml::to_string(v).unwrap_or_default();
-    println!(
+    outln!(
         "# Runs `jobsim sweep` for {name} in {shards} shards on a cluster: pod i writes shard i\n\
          # to the {claim} volume at shard-i/. When the Job is Complete, copy the folders out\n\
          # and merge them:  jobsim merge shard-0 shard-1 ... -o sweep\n---\n{}---\n{}",
         yaml(&configmap),
         yaml(&job),
+        name = plain.name,
         claim = args.results_claim
     );
     exit::OK
+}
+
+/// A value as a `--set` list item that reads back as the same value: strings that YAML
+/// would read as a number or boolean (or that look like a range) are quoted. `None` for a
+/// value holding a comma, which no list item can.
+fn cli_value(v: &serde_yaml::Value) -> Option<String> {
+    let text = value_text(v);
+    if text.contains(',') {
+        return None;
+    }
+    let ambiguous = matches!(v, serde_yaml::Value::String(_))
+        && (text.contains("..")
+            || !matches!(
+                serde_yaml::from_str::<serde_yaml::Value>(&text),
+                Ok(serde_yaml::Value::String(_)) | Err(_)
+            )
+            || text.starts_with(['"', '\'']));
+    Some(if ambiguous {
+        serde_json::to_string(&text).unwrap_or(text)
+    } else {
+        text
+    })
 }
 
 /// A DNS label of at most 52 characters (Indexed Job names leave room for the index).

@@ -25,7 +25,14 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
             let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
             let lo = h.floor() as usize;
             let hi = (lo + 1).min(n - 1);
-            sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+            let frac = h - lo as f64;
+            // Exactly on a sample: no interpolation, so an infinite neighbour (a run that
+            // never finished) cannot turn a finite quantile into NaN (0 × ∞).
+            if frac == 0.0 {
+                sorted[lo]
+            } else {
+                sorted[lo] + frac * (sorted[hi] - sorted[lo])
+            }
         }
     }
 }
@@ -70,6 +77,9 @@ mod tests {
         assert_eq!(quantile(&v, 0.5), 2.5);
         assert!((quantile(&v, 0.9) - 3.7).abs() < 1e-12);
         assert_eq!(quantile(&[7.0], 0.99), 7.0);
+        // Runs that never finished count as +∞: the median of [1, 2, ∞] is 2, not NaN.
+        assert_eq!(quantile(&[1.0, 2.0, f64::INFINITY], 0.5), 2.0);
+        assert_eq!(quantile(&[1.0, f64::INFINITY], 0.9), f64::INFINITY);
         let s = Stats::of(&[4.0, 1.0, 3.0, 2.0]).unwrap();
         assert_eq!((s.min, s.max, s.mean), (1.0, 4.0, 2.5));
         assert!((s.stddev - 1.2909944487358056).abs() < 1e-12);

@@ -2,7 +2,8 @@
 //! times.
 //!
 //! **Common random numbers.** Replication r of every setting runs with seed
-//! `base + r`, so it draws the same run times, failures and start-up latencies for the same
+//! `base + r` (`base` is the setting's `spec.seed`, the same for every setting unless the
+//! seed itself is swept), so it draws the same run times, failures and start-up latencies for the same
 //! attempts: the difference between two settings in one replication is the settings'
 //! effect, not noise, and far fewer replications are needed to compare them.
 //!
@@ -270,7 +271,9 @@ pub fn run_all(
     runs.par_iter()
         .map(|&k| {
             let (s, r) = (k / reps, (k % reps) as u32);
-            let seed = prepared.base_seed.wrapping_add(u64::from(r));
+            // Each setting's own seed: a sweep over spec.seed gives each setting its own
+            // streams; otherwise every setting shares the base (common random numbers).
+            let seed = prepared.configs[s].seed.wrapping_add(u64::from(r));
             let record = run_one(&prepared.configs[s], s, r, seed, limits);
             done();
             record

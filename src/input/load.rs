@@ -516,6 +516,12 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         let mut parameters = Vec::new();
         for (i, p) in sw.parameters.iter().enumerate() {
             match super::overrides::FieldPath::parse(&p.path) {
+                Ok(path) if parameters.iter().any(|q: &super::params::Parameter| q.path == path) => {
+                    diags.push(sdiag(
+                        &format!("spec.sweep.parameters[{i}].path"),
+                        format!("Duplicate value: {:?}: each field is swept once; list all its values in one parameter", p.path),
+                    ))
+                }
                 Ok(path) => parameters.push(super::params::Parameter {
                     path,
                     values: p.values.0.clone(),

@@ -59,7 +59,8 @@ pub fn parse_values(text: &str) -> Result<Vec<Value>, String> {
         return Err("no values".into());
     }
     let values = match text.split_once("..") {
-        Some((a, rest)) if !text.contains(',') => {
+        // A quoted item is a string, even one holding "..".
+        Some((a, rest)) if !text.contains(',') && !text.starts_with(['"', '\'']) => {
             let (b, step) = match rest.split_once(':') {
                 Some((b, s)) => (b, Some(s)),
                 None => (rest, None),
@@ -154,33 +155,39 @@ fn range(a: &str, b: &str, step: Option<&str>) -> Result<Vec<Value>, String> {
             "range {a}..{b}: a geometric range needs a positive start"
         ));
     }
-    let mut out = Vec::new();
-    let mut x = start;
     // Tolerance for float steps landing on the end (0..1:0.1).
     let eps = (end - start).abs() * 1e-9 + 1e-12;
-    let mut k = 0u32;
-    while x <= end + eps {
-        if out.len() > MAX_VALUES {
-            break;
-        }
+    // The k-th value is computed from the start (no drift from repeated adds or products).
+    let nth = |k: f64| match step {
+        Step::Add(s) => start + s * k,
+        Step::Mul(f) => start * f.powf(k),
+    };
+    let steps = match step {
+        Step::Add(s) => ((end - start + eps) / s).floor(),
+        Step::Mul(f) => ((end / start).ln() / f.ln() + 1e-9).floor(),
+    };
+    // Integer and duration values are rounded; a small factor (1..10:x1.2) rounds several
+    // steps to the same value, which is kept once.
+    let count = steps + 1.0;
+    if count > MAX_VALUES as f64 * 100.0 {
+        return Err(format!(
+            "range {a}..{b} gives {count:.0} values; at most {MAX_VALUES}"
+        ));
+    }
+    let mut out: Vec<Value> = Vec::new();
+    for k in 0..=(steps as u64) {
+        let x = nth(k as f64).min(end);
         let v = if duration {
             Value::String(SimDuration::from_millis(x.round() as u64).as_go_string())
         } else if ints {
             Value::Number((x.round() as i64).into())
         } else {
-            // Decimal steps: compute from the start to avoid drift (0.1 + 0.2 ...).
             let rounded = (x * 1e9).round() / 1e9;
             Value::Number(rounded.into())
         };
-        out.push(v);
-        k += 1;
-        x = match step {
-            Step::Add(s) => start + s * f64::from(k),
-            Step::Mul(f) => {
-                let next = x * f;
-                if ints { next.round() } else { next }
-            }
-        };
+        if out.last() != Some(&v) {
+            out.push(v);
+        }
     }
     Ok(out)
 }
@@ -266,6 +273,14 @@ mod tests {
         assert!(parse_values("0..8:x2").is_err());
         assert!(parse_values("1..8:x1").is_err());
         assert!(parse_values("1..1000000").is_err());
+        // A small factor on integers: steps that round to the same value are kept once.
+        assert_eq!(
+            texts("1..10:x1.2"),
+            vec!["1", "2", "3", "4", "5", "6", "7", "9"]
+        );
+        assert_eq!(texts("100..200:x1.5"), vec!["100", "150"]);
+        let e = parse_values("1..50000").unwrap_err();
+        assert!(e.contains("50000 values"), "{e}");
     }
 
     #[test]

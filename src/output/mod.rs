@@ -1,5 +1,7 @@
-//! Writing results: `summary.json`, `pods.csv`, `events.csv`, `timeseries.csv`,
-//! `pools.csv` and the `kubectl get jobs` table.
+//! Writing results: a run's `summary.json`, `pods.csv`, `events.csv`, `timeseries.csv`,
+//! `pools.csv` and the `kubectl get jobs` table; a sweep's `runs.csv`, `summary.csv` and
+//! `sweep.json`; the charts (`charts`) and the `index.html` page that shows them
+//! (`report`).
 //!
 //! Architecture invariant: the simulation never touches files; it hands records to the
 //! [`records::RecordWriter`] observer, and every file is written through

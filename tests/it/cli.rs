@@ -479,3 +479,70 @@ fn hitting_a_limit_exits_1_and_writes_nothing() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+/// A reader that stops reading (`jobsim ... | head -1`) does not make jobsim panic.
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let t = tempfile::tempdir().unwrap();
+    let pi = repo("scenarios/pi.yaml");
+    for args in [
+        vec!["completions", "zsh"],
+        vec!["run", pi.to_str().unwrap(), "--no-output", "--stats"],
+    ] {
+        // The read end is closed before jobsim has started, so every write fails.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+            .args(&args)
+            .current_dir(t.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "jobsim {args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// `jobsim validate --set` checks every value before a sweep spends time on it.
+#[test]
+fn validate_checks_every_set_value() {
+    let t = tempfile::tempdir().unwrap();
+    let s = repo("scenarios/parallel-processing.yaml");
+    let s = s.to_str().unwrap();
+    let good = Cmd::run(
+        t.path(),
+        &[
+            "validate",
+            s,
+            "--set",
+            "jobs.parallel-processing.spec.parallelism=1..8:x2",
+        ],
+    );
+    good.expect_code(0);
+    assert!(
+        good.stdout().contains("in all 4 settings"),
+        "{}",
+        good.stdout()
+    );
+    let bad = Cmd::run(
+        t.path(),
+        &[
+            "validate",
+            s,
+            "--set",
+            "jobs.parallel-processing.spec.parallelism=2,-1",
+        ],
+    );
+    bad.expect_code(2);
+    assert!(
+        bad.stderr().contains("in setting 1 of the sweep"),
+        "{}",
+        bad.stderr()
+    );
+    assert!(
+        bad.stderr().contains("Invalid value: -1"),
+        "{}",
+        bad.stderr()
+    );
+}

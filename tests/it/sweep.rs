@@ -289,9 +289,25 @@ fn a_bad_setting_names_itself() {
     );
     assert!(err.contains("spec.parallelism: Invalid value: -1"), "{err}");
     assert!(
-        !t.path().join("out/runs.csv").exists(),
-        "no half-written outputs"
+        !t.path().join("out").exists(),
+        "no output folder for a sweep with a bad setting"
     );
+}
+
+/// A field swept twice in spec.sweep is an input error, not a silent override.
+#[test]
+fn a_field_swept_twice_is_an_error() {
+    let t = tempfile::tempdir().unwrap();
+    let s = t.path().join("s.yaml");
+    let text = std::fs::read_to_string(repo("scenarios/sweep-parallelism-backoff.yaml")).unwrap();
+    let (head, tail) = text.split_once("parameters:").unwrap();
+    let dup = format!(
+        "{head}parameters:\n      - path: spec.seed\n        values: [1, 2]\n      - path: spec.seed\n        values: [3]{tail}"
+    );
+    std::fs::write(&s, dup).unwrap();
+    let (code, _, err) = jobsim(t.path(), &["sweep", s.to_str().unwrap(), "-o", "out"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("each field is swept once"), "{err}");
 }
 
 /// The emitted Indexed Job is a valid batch/v1 Job: jobsim validates it, and it runs shard
@@ -320,6 +336,79 @@ fn the_emitted_kubernetes_job_is_valid() {
     assert_eq!(code, 0, "{out}\n{err}");
 }
 
+/// The emitted Job carries every input, including the manifests a scenario names by
+/// path, and its command runs here as it would in pod 0.
+#[test]
+fn the_emitted_job_runs_shard_zero() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(t.path().join("plan/jobs")).unwrap();
+    std::fs::write(
+        t.path().join("plan/scenario.yaml"),
+        "apiVersion: jobsim.dev/v1alpha1\nkind: Scenario\nmetadata:\n  name: emit\nspec:\n  manifests: [jobs/etl.yaml]\n  defaults:\n    pods:\n      runTime: 30s\n  sweep:\n    replications: 2\n    parameters:\n      - path: jobs.etl.spec.parallelism\n        values: [1, 2]\n      - path: jobs.etl.metadata.labels.tier\n        values: [\"1\", \"true\", \"a..b\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join("plan/jobs/etl.yaml"),
+        "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: etl\nspec:\n  completions: 4\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n        image: busybox\n",
+    )
+    .unwrap();
+    let manifest = ok(
+        t.path(),
+        &[
+            "sweep",
+            "plan/scenario.yaml",
+            "--emit-k8s-job",
+            "--shards",
+            "2",
+            "--pod-cpus",
+            "2",
+        ],
+    );
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&manifest)
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .filter(|v: &serde_yaml::Value| !v.is_null())
+        .collect();
+    let (cm, job) = (&docs[0], &docs[1]);
+    // Materialise the ConfigMap volume as the kubelet would.
+    let pod = t.path().join("pod");
+    let volume = &job["spec"]["template"]["spec"]["volumes"][0]["configMap"]["items"];
+    for item in volume.as_sequence().unwrap() {
+        let key = item["key"].as_str().unwrap();
+        let path = pod.join("inputs").join(item["path"].as_str().unwrap());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, cm["data"][key].as_str().unwrap()).unwrap();
+    }
+    assert!(pod.join("inputs/jobs/etl.yaml").exists(), "{manifest}");
+    let container = &job["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(
+        container["resources"]["requests"]["cpu"].as_str(),
+        Some("2")
+    );
+    let pod_dir = pod.to_str().unwrap();
+    let args: Vec<String> = container["command"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|a| {
+            a.as_str()
+                .unwrap()
+                .replace("$(JOB_COMPLETION_INDEX)", "0")
+                .replace("/inputs/", &format!("{pod_dir}/inputs/"))
+                .replace("/results/", &format!("{pod_dir}/results/"))
+        })
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(t.path(), &args);
+    let runs = std::fs::read_to_string(pod.join("results/shard-0/runs.csv")).unwrap();
+    // 6 settings x 2 replications, every other run in shard 0 of 2; the label values
+    // survive the trip through the command line as the strings they were.
+    assert_eq!(runs.lines().count(), 1 + 6, "{runs}");
+    for v in [",1,", ",true,", ",a..b,"] {
+        assert!(runs.contains(v), "{v} missing in\n{runs}");
+    }
+}
+
 /// The chart in the README is what the command next to it draws.
 #[test]
 fn the_readme_chart_is_current() {
@@ -334,4 +423,38 @@ fn the_readme_chart_is_current() {
     );
     let readme = std::fs::read_to_string(repo("README.md")).unwrap();
     assert!(readme.contains("jobsim sweep scenarios/sweep-parallelism-backoff.yaml"));
+}
+
+/// Sweeping the seed gives each setting its own base seed (replication r adds r).
+#[test]
+fn a_swept_seed_is_each_settings_base() {
+    let t = tempfile::tempdir().unwrap();
+    let s = repo("scenarios/parallel-processing.yaml");
+    ok(
+        t.path(),
+        &[
+            "sweep",
+            s.to_str().unwrap(),
+            "--set",
+            "spec.seed=10,20",
+            "-r",
+            "2",
+            "-o",
+            "out",
+            "--no-charts",
+        ],
+    );
+    let runs = std::fs::read_to_string(t.path().join("out/runs.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(runs.as_bytes());
+    let seed_col = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "seed")
+        .unwrap();
+    let seeds: Vec<String> = rows
+        .records()
+        .map(|r| r.unwrap()[seed_col].to_string())
+        .collect();
+    assert_eq!(seeds, ["10", "11", "20", "21"], "{runs}");
 }
