@@ -1,4 +1,5 @@
-//! The CronJob controller's schedule arithmetic (`pkg/controller/cronjob/utils.go` and
-//! robfig/cron v3): when a CronJob's next run is due, in its time zone.
+//! The CronJob controller (`pkg/controller/cronjob/`): its schedule arithmetic (`utils.go`
+//! and robfig/cron v3) and its reconcile step (`cronjob_controllerv2.go`).
 
+pub mod controller;
 pub mod schedule;
