@@ -17,7 +17,7 @@ use crate::output::records::RecordWriter;
 use crate::output::report::{self, ChartData, Table};
 use crate::output::series::SeriesWriter;
 use crate::output::summary::Summary;
-use crate::output::table::jobs_table;
+use crate::output::table::kubectl_get;
 use crate::sim::records::Tee;
 use crate::sim::{RunLimits, SimError, World};
 
@@ -346,7 +346,7 @@ pub fn run(args: RunArgs) -> u8 {
         }
         Err(err) => {
             eprintln!("error: {err}");
-            eprint!("{}", jobs_table(world.jobs.iter(), world.now));
+            eprint!("{}", kubectl_get(&world, world.now));
             eprintln!("no output files were written");
             return exit::LIMIT;
         }
@@ -375,7 +375,7 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::INTERNAL;
         }
         if want_charts {
-            let table = jobs_table(world.jobs.iter(), outcome.end_time);
+            let table = kubectl_get(&world, outcome.end_time);
             if let Err(err) = write_run_report(
                 &mut o,
                 &loaded.name,
@@ -408,7 +408,7 @@ pub fn run(args: RunArgs) -> u8 {
     match args.format {
         Format::Json => out!("{json}"),
         Format::Table => {
-            out!("{}", jobs_table(world.jobs.iter(), outcome.end_time));
+            out!("{}", kubectl_get(&world, outcome.end_time));
             let events = outcome.stats.events;
             let rate = if wall > 0.0 {
                 events as f64 / wall

@@ -135,15 +135,13 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
     }
     // Scenario first: it decides the Kubernetes version and may name more manifests.
     let mut scenario: Option<(usize, usize)> = None;
-    let mut job_docs: Vec<JobDoc> = Vec::new();
-    let mut class_docs: Vec<JobDoc> = Vec::new();
+    let mut kinds = KindDocs::default();
     let first_pass = files.len();
     classify_files(
         &files,
         0..first_pass,
         &mut scenario,
-        &mut job_docs,
-        &mut class_docs,
+        &mut kinds,
         &mut diags,
         true,
     );
@@ -201,8 +199,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         &files,
         before..after,
         &mut nested_scenario,
-        &mut job_docs,
-        &mut class_docs,
+        &mut kinds,
         &mut diags,
         false,
     );
@@ -236,7 +233,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
     // Every Job document's namespace/name, imported or not: a scenario entry naming a Job
     // that failed to import is not a second problem.
     let mut written_names: Vec<(String, String)> = Vec::new();
-    for jd in &job_docs {
+    for jd in &kinds.jobs {
         let (docs, _) = documents(&files[jd.file]);
         let doc = &docs[jd.doc];
         let meta = |f: &str| doc_str(doc, &join(&jd.prefix, &format!("metadata.{f}")));
@@ -302,6 +299,56 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             Err(d) => diags.extend(d),
         }
     }
+    // Import every CronJob.
+    let mut crons: Vec<super::cronjob::ImportedCronJob> = Vec::new();
+    for cd in &kinds.crons {
+        let (docs, _) = documents(&files[cd.file]);
+        let doc = &docs[cd.doc];
+        let meta = |f: &str| doc_str(doc, &join(&cd.prefix, &format!("metadata.{f}")));
+        if let Some(n) = meta("name") {
+            written_names.push((meta("namespace").unwrap_or_else(|| "default".into()), n));
+        }
+        let api_version = doc_str(doc, &join(&cd.prefix, "apiVersion"));
+        if api_version.as_deref() != Some("batch/v1") {
+            diags.push(doc.diagnostic(
+                &join(&cd.prefix, "apiVersion"),
+                format!(
+                    "unsupported apiVersion {:?} for kind CronJob: jobsim reads batch/v1 CronJobs",
+                    api_version.unwrap_or_default()
+                ),
+            ));
+            continue;
+        }
+        let cron_job: k8s_openapi::api::batch::v1::CronJob = match doc.typed(&cd.prefix) {
+            Ok((c, w)) => {
+                diags.extend(w);
+                c
+            }
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        match super::cronjob::import_cron_job(doc, &cd.prefix, &cron_job, version, &mut diags) {
+            Ok(c) => {
+                if crons
+                    .iter()
+                    .any(|o| o.name == c.name && o.namespace == c.namespace)
+                {
+                    diags.push(doc.diagnostic(
+                        &join(&cd.prefix, "metadata.name"),
+                        format!(
+                            "cronjobs.batch {:?} already exists in namespace {:?}",
+                            c.name, c.namespace
+                        ),
+                    ));
+                    continue;
+                }
+                crons.push(c);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
     for (o, &n) in opts.overrides.iter().zip(&hits) {
         if n == 0 {
             let what = match &o.path.target {
@@ -319,7 +366,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
 
     // PriorityClasses, then the Priority admission plugin on every Job's pod template.
     let mut classes = super::priority::system_classes();
-    for cd in &class_docs {
+    for cd in &kinds.classes {
         let (docs, _) = documents(&files[cd.file]);
         let doc = &docs[cd.doc];
         match super::priority::import_priority_class(doc, &cd.prefix) {
@@ -353,14 +400,37 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             ));
         }
     }
-    if jobs.is_empty() && !diags.has_errors() {
+    if jobs.is_empty() && crons.is_empty() && !diags.has_errors() {
         diags.push(Diagnostic::error(
-            "no batch/v1 Job found in the input: nothing to simulate",
+            "no batch/v1 Job or CronJob found in the input: nothing to simulate",
         ));
     }
 
     // The scenario's settings.
     let spec = spec_doc.as_ref().map(|s| &s.spec);
+    // The wall clock of simulated time 0, and the simulated period (CronJobs).
+    let start_time = match spec.and_then(|s| s.start_time.as_deref()) {
+        None => crate::sim::cronjobs::default_start_time(),
+        Some(t) => match t.parse::<jiff::Timestamp>() {
+            Ok(ts) => ts,
+            Err(e) => {
+                diags.push(scenario_diag(
+                    &files,
+                    scenario,
+                    "spec.startTime",
+                    format!("Invalid value: {t:?}: expected an RFC 3339 time such as 2026-01-05T00:00:00Z ({e})"),
+                ));
+                crate::sim::cronjobs::default_start_time()
+            }
+        },
+    };
+    let horizon = Some(
+        SimTime::ZERO
+            + spec
+                .and_then(|s| s.duration)
+                .map(|d| d.0)
+                .unwrap_or(crate::sim::cronjobs::DEFAULT_DURATION),
+    );
     let sdiag = |path: &str, msg: String| scenario_diag(&files, scenario, path, msg);
     let realistic = match spec.and_then(|s| s.profile.as_deref()) {
         None | Some("ideal") => false,
@@ -560,16 +630,20 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             if !jobs
                 .iter()
                 .any(|(j, ..)| j.name == e.name && j.namespace == e.namespace)
+                && !crons
+                    .iter()
+                    .any(|c| c.name == e.name && c.namespace == e.namespace)
                 && !written_names.contains(&(e.namespace.clone(), e.name.clone()))
             {
                 let known: Vec<String> = jobs
                     .iter()
                     .map(|(j, ..)| format!("{}/{}", j.namespace, j.name))
+                    .chain(crons.iter().map(|c| format!("{}/{}", c.namespace, c.name)))
                     .collect();
                 diags.push(sdiag(
                     &format!("spec.jobs[{i}].name"),
                     format!(
-                        "no Job {}/{} in the manifests (known: {})",
+                        "no Job or CronJob {}/{} in the manifests (known: {})",
                         e.namespace,
                         e.name,
                         if known.is_empty() {
@@ -611,6 +685,47 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             spec: j.spec.clone(),
             behavior: Arc::new(behavior),
             submit_at,
+        });
+    }
+
+    let mut cron_inputs = Vec::new();
+    for c in &crons {
+        let entry = entries.get(&(c.namespace.clone(), c.name.clone()));
+        let (pods, base_path) = match entry {
+            Some((i, e)) => (
+                merge_pods(&defaults, e.pods.as_ref()),
+                format!("spec.jobs[{i}].pods"),
+            ),
+            None => (defaults.clone(), "spec.defaults.pods".to_string()),
+        };
+        let behavior = match build_behavior(&pods, &c.template, &base_path, &sdiag, &mut diags) {
+            Ok(b) => b,
+            Err(ds) => {
+                diags.extend(ds);
+                continue;
+            }
+        };
+        let created_at = entry
+            .and_then(|(_, e)| e.submit_at)
+            .map(|d| SimTime::ZERO + d.0)
+            .unwrap_or(SimTime::ZERO);
+        let creation_timestamp = crate::controllers::cronjob::schedule::sim_ms_to_timestamp(
+            start_time,
+            // metav1.Time: whole seconds.
+            created_at.api_truncated().as_millis() as i64,
+        )
+        .unwrap_or(start_time);
+        cron_inputs.push(crate::sim::cronjobs::CronJobInput {
+            namespace: c.namespace.clone(),
+            cron_job: crate::controllers::cronjob::controller::CronJob {
+                name: c.name.clone(),
+                spec: c.spec.clone(),
+                creation_timestamp,
+                status: Default::default(),
+            },
+            template: c.template.spec.clone(),
+            behavior: Arc::new(behavior),
+            created_at,
         });
     }
 
@@ -698,6 +813,9 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             controller,
             control_plane,
             jobs: inputs,
+            cronjobs: cron_inputs,
+            start_time,
+            horizon,
             actions,
             record_events: true,
             record_pods: true,
@@ -745,13 +863,20 @@ fn client_config(
     c
 }
 
-/// Sorts the documents of `files[range]` into the scenario and Job documents.
+/// The documents of each kind jobsim reads, besides the scenario.
+#[derive(Default)]
+struct KindDocs {
+    jobs: Vec<JobDoc>,
+    classes: Vec<JobDoc>,
+    crons: Vec<JobDoc>,
+}
+
+/// Sorts the documents of `files[range]` into the scenario and the other kinds.
 fn classify_files(
     files: &[SourceFile],
     range: std::ops::Range<usize>,
     scenario: &mut Option<(usize, usize)>,
-    job_docs: &mut Vec<JobDoc>,
-    class_docs: &mut Vec<JobDoc>,
+    kinds: &mut KindDocs,
     diags: &mut Diagnostics,
     scenario_allowed: bool,
 ) {
@@ -780,12 +905,17 @@ fn classify_files(
                         *scenario = Some((fi, di));
                     }
                 }
-                Some("Job") => job_docs.push(JobDoc {
+                Some("Job") => kinds.jobs.push(JobDoc {
                     file: fi,
                     doc: di,
                     prefix: String::new(),
                 }),
-                Some("PriorityClass") => class_docs.push(JobDoc {
+                Some("PriorityClass") => kinds.classes.push(JobDoc {
+                    file: fi,
+                    doc: di,
+                    prefix: String::new(),
+                }),
+                Some("CronJob") => kinds.crons.push(JobDoc {
                     file: fi,
                     doc: di,
                     prefix: String::new(),
@@ -795,12 +925,17 @@ fn classify_files(
                     for (ii, item_kind) in items.into_iter().enumerate() {
                         let prefix = format!("items[{ii}]");
                         match item_kind.as_deref() {
-                            Some("Job") => job_docs.push(JobDoc {
+                            Some("Job") => kinds.jobs.push(JobDoc {
                                 file: fi,
                                 doc: di,
                                 prefix,
                             }),
-                            Some("PriorityClass") => class_docs.push(JobDoc {
+                            Some("PriorityClass") => kinds.classes.push(JobDoc {
+                                file: fi,
+                                doc: di,
+                                prefix,
+                            }),
+                            Some("CronJob") => kinds.crons.push(JobDoc {
                                 file: fi,
                                 doc: di,
                                 prefix,

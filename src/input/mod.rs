@@ -4,6 +4,7 @@
 //! returns jobsim's own model, already validated, or diagnostics.
 
 mod cluster;
+pub mod cronjob;
 pub mod diagnostics;
 pub mod duration;
 pub mod load;

@@ -180,7 +180,7 @@ impl FieldPath {
         match &self.target {
             Target::Scenario => kind == Some("Scenario"),
             Target::Job { namespace, name } => {
-                kind == Some("Job")
+                matches!(kind, Some("Job" | "CronJob"))
                     && doc
                         .get("metadata")
                         .and_then(|m| m.get("name"))

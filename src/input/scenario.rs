@@ -52,6 +52,11 @@ pub struct ScenarioSpec {
     /// Further manifest files, relative to the scenario file.
     #[serde(default)]
     pub manifests: Vec<String>,
+    /// The wall-clock time at which the simulation starts (RFC 3339; CronJob schedules are
+    /// evaluated on it). Default 2026-01-05T00:00:00Z, a Monday.
+    pub start_time: Option<String>,
+    /// The simulated period: CronJobs start no Job scheduled after it (default 1d).
+    pub duration: Option<DurationField>,
     pub cluster: Option<ClusterSpec>,
     pub scheduler: Option<SchedulerSpec>,
     /// API clients of the control plane (absent: unlimited, requests take effect at once).

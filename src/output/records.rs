@@ -233,6 +233,15 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
                 world.cluster.pools[*pool as usize].name
             ),
         ),
+        EventKind::CronJob {
+            warning,
+            reason,
+            message,
+        } => (
+            if *warning { "Warning" } else { "Normal" },
+            (*reason).to_string(),
+            message.clone(),
+        ),
         EventKind::NotTriggerScaleUp(why) => (
             "Normal",
             "NotTriggerScaleUp".into(),
@@ -310,6 +319,13 @@ impl<W: Write> Observer for RecordWriter<W> {
                 format!("Pod/{}", full_pod_name(world, &p)),
             ),
             ObjectRef::Node(n) => ("", format!("Node/{}", world.cluster.node(n).name)),
+            ObjectRef::CronJob(c) => {
+                let cj = &world.cronjobs[c as usize];
+                (
+                    cj.namespace.as_str(),
+                    format!("CronJob/{}", cj.cron_job.name),
+                )
+            }
         };
         let (kind, reason, message) = describe(world, e);
         out.write_record([

@@ -33,6 +33,87 @@ pub struct Summary {
     /// What the run cost the cluster.
     pub cluster: ClusterSummary,
     pub jobs: Vec<JobSummary>,
+    /// One entry per CronJob.
+    pub cron_jobs: Vec<CronJobSummary>,
+    /// Per namespace, in name order: how its Jobs fared.
+    pub namespaces: Vec<NamespaceSummary>,
+}
+
+/// p50, p95 and max of a sample (all `null` when it is empty).
+#[derive(Debug, Default, Serialize, PartialEq)]
+pub struct Spread {
+    pub count: usize,
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Spread {
+    pub fn of(mut values: Vec<f64>) -> Spread {
+        values.sort_by(f64::total_cmp);
+        let q = |p: f64| {
+            (!values.is_empty()).then(|| {
+                let v = crate::experiment::stats::quantile(&values, p);
+                (v * 1000.0).round() / 1000.0
+            })
+        };
+        Spread {
+            count: values.len(),
+            p50: q(0.5),
+            p95: q(0.95),
+            max: values.last().copied(),
+        }
+    }
+}
+
+/// What a CronJob did over the run.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CronJobSummary {
+    pub name: String,
+    pub namespace: String,
+    pub schedule: String,
+    pub time_zone: Option<String>,
+    pub concurrency_policy: &'static str,
+    pub suspend: bool,
+    pub jobs_created: u32,
+    pub jobs_complete: u32,
+    pub jobs_failed: u32,
+    /// Jobs still active at the end (`status.active`).
+    pub active: usize,
+    /// Activations skipped past startingDeadlineSeconds (MissSchedule events).
+    pub missed_schedules: u32,
+    /// Activations skipped under Forbid while a Job was active (JobAlreadyActive events).
+    pub skipped_while_active: u32,
+    /// Active Jobs deleted by Replace.
+    pub replaced: u32,
+    /// Finished Jobs deleted beyond the history limits.
+    pub history_deleted: u32,
+    pub last_schedule_time: Option<f64>,
+    pub last_successful_time: Option<f64>,
+    /// From the scheduled time to the Job's first running pod.
+    pub start_delay_seconds: Spread,
+    /// From the scheduled time to the Job's terminal condition.
+    pub duration_seconds: Spread,
+}
+
+/// How the Jobs of one namespace fared.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamespaceSummary {
+    pub name: String,
+    pub jobs: usize,
+    pub complete: usize,
+    pub failed: usize,
+    /// Failed with reason DeadlineExceeded (activeDeadlineSeconds).
+    pub deadline_exceeded: usize,
+    /// Neither Complete nor Failed at the end.
+    pub unfinished: usize,
+    pub pods_created: u64,
+    /// From a Job's creation to its first running pod.
+    pub queueing_seconds: Spread,
+    /// From a Job's creation to its terminal condition.
+    pub duration_seconds: Spread,
 }
 
 /// The cluster figures of a run.
@@ -142,6 +223,11 @@ pub struct JobSummary {
     /// Indexed Jobs with backoffLimitPerIndex only.
     pub failed_indexes: Option<String>,
     pub conditions: Vec<ConditionSummary>,
+    /// From creation to the first running pod.
+    pub queueing_seconds: Option<f64>,
+    /// The CronJob that created the Job, and the activation it ran for.
+    pub cron_job: Option<String>,
+    pub scheduled_time: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -159,6 +245,123 @@ fn secs(t: SimTime) -> f64 {
     t.as_secs_f64()
 }
 
+fn secs_d(d: crate::engine::time::SimDuration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// From a Job's creation to its first running pod.
+fn queueing(job: &JobState) -> Option<crate::engine::time::SimDuration> {
+    Some(
+        job.stats
+            .first_pod_running?
+            .saturating_since(job.created_at?),
+    )
+}
+
+impl CronJobSummary {
+    pub fn of(world: &World, c: usize) -> CronJobSummary {
+        let cj = &world.cronjobs[c];
+        let children = || cj.children.iter().map(|id| &world.jobs[id.idx()]);
+        let count =
+            |t: JobConditionType| children().filter(|j| j.status.has_true(t)).count() as u32;
+        let since_scheduled =
+            |at: Option<SimTime>, j: &JobState| Some(secs_d(at?.saturating_since(j.scheduled_at?)));
+        let status = &cj.cron_job.status;
+        CronJobSummary {
+            name: cj.cron_job.name.clone(),
+            namespace: cj.namespace.clone(),
+            schedule: cj.cron_job.spec.schedule.source().to_string(),
+            time_zone: cj.cron_job.spec.time_zone.clone(),
+            concurrency_policy: cj.cron_job.spec.concurrency_policy.as_str(),
+            suspend: cj.cron_job.spec.suspend,
+            jobs_created: cj.stats.jobs_created,
+            jobs_complete: count(JobConditionType::Complete),
+            jobs_failed: count(JobConditionType::Failed),
+            active: status.active.len(),
+            missed_schedules: cj.stats.missed_schedules,
+            skipped_while_active: cj.stats.skipped_active,
+            replaced: cj.stats.replaced,
+            history_deleted: cj.stats.history_deleted,
+            last_schedule_time: status
+                .last_schedule_time
+                .map(|t| secs(world.sim_time_of(t))),
+            last_successful_time: status
+                .last_successful_time
+                .map(|t| secs(world.sim_time_of(t))),
+            start_delay_seconds: Spread::of(
+                children()
+                    .filter_map(|j| since_scheduled(j.stats.first_pod_running, j))
+                    .collect(),
+            ),
+            duration_seconds: Spread::of(
+                children()
+                    .filter_map(|j| since_scheduled(j.finished_at, j))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl NamespaceSummary {
+    /// One summary per namespace that holds a Job, in name order.
+    pub fn all(world: &World) -> Vec<NamespaceSummary> {
+        let mut names: Vec<&str> = world.jobs.iter().map(|j| j.namespace.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+            .into_iter()
+            .map(|ns| {
+                let jobs: Vec<&JobState> =
+                    world.jobs.iter().filter(|j| j.namespace == ns).collect();
+                let has = |j: &JobState, t| j.status.has_true(t);
+                NamespaceSummary {
+                    name: ns.to_string(),
+                    jobs: jobs.len(),
+                    complete: jobs
+                        .iter()
+                        .filter(|j| has(j, JobConditionType::Complete))
+                        .count(),
+                    failed: jobs
+                        .iter()
+                        .filter(|j| has(j, JobConditionType::Failed))
+                        .count(),
+                    deadline_exceeded: jobs
+                        .iter()
+                        .filter(|j| {
+                            j.status
+                                .condition(JobConditionType::Failed)
+                                .is_some_and(|c| {
+                                    c.status == ConditionStatus::True
+                                        && c.reason == "DeadlineExceeded"
+                                })
+                        })
+                        .count(),
+                    unfinished: jobs
+                        .iter()
+                        .filter(|j| {
+                            !has(j, JobConditionType::Complete) && !has(j, JobConditionType::Failed)
+                        })
+                        .count(),
+                    pods_created: jobs.iter().map(|j| j.stats.pods_created).sum(),
+                    queueing_seconds: Spread::of(
+                        jobs.iter()
+                            .filter_map(|j| queueing(j))
+                            .map(secs_d)
+                            .collect(),
+                    ),
+                    duration_seconds: Spread::of(
+                        jobs.iter()
+                            .filter_map(|j| {
+                                Some(secs_d(j.finished_at?.saturating_since(j.created_at?)))
+                            })
+                            .collect(),
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
 /// The status word of summary.json.
 pub fn status_word(job: &JobState) -> &'static str {
     let s = &job.status;
@@ -174,7 +377,7 @@ pub fn status_word(job: &JobState) -> &'static str {
 }
 
 impl JobSummary {
-    pub fn of(job: &JobState) -> JobSummary {
+    pub fn of(job: &JobState, world: &World) -> JobSummary {
         let s = &job.status;
         let terminal = s
             .condition(JobConditionType::Complete)
@@ -223,6 +426,11 @@ impl JobSummary {
                     last_transition_time: secs(c.last_transition_time),
                 })
                 .collect(),
+            queueing_seconds: queueing(job).map(secs_d),
+            cron_job: job
+                .owner
+                .map(|c| world.cronjobs[c as usize].cron_job.name.clone()),
+            scheduled_time: job.scheduled_at.map(secs),
         }
     }
 }
@@ -247,7 +455,15 @@ impl Summary {
             pods_created: outcome.stats.pods_created,
             peak_live_pods: outcome.peak_live_pods,
             cluster: ClusterSummary::of(world, outcome.end_time),
-            jobs: world.jobs.iter().map(JobSummary::of).collect(),
+            jobs: world
+                .jobs
+                .iter()
+                .map(|j| JobSummary::of(j, world))
+                .collect(),
+            cron_jobs: (0..world.cronjobs.len())
+                .map(|c| CronJobSummary::of(world, c))
+                .collect(),
+            namespaces: NamespaceSummary::all(world),
         }
     }
 

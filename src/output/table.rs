@@ -97,6 +97,63 @@ pub fn jobs_table<'a>(jobs: impl Iterator<Item = &'a JobState>, now: SimTime) ->
     render(&rows)
 }
 
+/// What `kubectl get jobs` (and, when there are CronJobs, `kubectl get cronjobs`) shows at
+/// `now`. Jobs a CronJob deleted (history limits, Replace) are gone from the API and not
+/// listed; summary.json keeps them.
+pub fn kubectl_get(world: &crate::sim::World, now: SimTime) -> String {
+    let mut out = jobs_table(
+        world
+            .jobs
+            .iter()
+            .filter(|j| j.owner.is_none() || j.deleted_at.is_none()),
+        now,
+    );
+    if !world.cronjobs.is_empty() {
+        out.push('\n');
+        out.push_str(&cronjobs_table(world, now));
+    }
+    out
+}
+
+/// `kubectl get cronjobs` (`printCronJob`).
+pub fn cronjobs_table(world: &crate::sim::World, now: SimTime) -> String {
+    let mut rows = vec![
+        [
+            "NAME",
+            "SCHEDULE",
+            "TIMEZONE",
+            "SUSPEND",
+            "ACTIVE",
+            "LAST SCHEDULE",
+            "AGE",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let now_api = now.api_truncated();
+    for c in &world.cronjobs {
+        let cj = &c.cron_job;
+        let since = |t: SimTime| human_duration(now_api - t.api_truncated());
+        rows.push(vec![
+            cj.name.clone(),
+            cj.spec.schedule.source().to_string(),
+            cj.spec.time_zone.clone().unwrap_or_else(|| "<none>".into()),
+            if cj.spec.suspend { "True" } else { "False" }.into(),
+            cj.status.active.len().to_string(),
+            cj.status
+                .last_schedule_time
+                .map(|t| since(world.sim_time_of(t)))
+                .unwrap_or_else(|| "<none>".into()),
+            if c.created_at <= now {
+                since(c.created_at)
+            } else {
+                "<pending>".into()
+            },
+        ]);
+    }
+    render(&rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,6 +274,8 @@ impl World {
     /// the Job controller strips their tracking finalizers (`cleanupPodFinalizers`).
     pub(crate) fn delete_job(&mut self, id: JobId) {
         self.jobs[id.idx()].deleted_at = Some(self.now);
+        // The Job informer's delete handler wakes the CronJob that owns it.
+        self.notify_owner(id, self.now);
         let pods: Vec<PodId> = self.jobs[id.idx()].pods.clone();
         for p in pods {
             if self.pods.get_opt(p).is_none() {

@@ -202,6 +202,11 @@ impl World {
             p.ready_at = readiness.is_zero().then_some(now);
         });
         self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Started);
+        let job = self.pods.get(id).job;
+        self.jobs[job.idx()]
+            .stats
+            .first_pod_running
+            .get_or_insert(now);
         let generation = self.start_run(id);
         if !readiness.is_zero() {
             self.queue.push(

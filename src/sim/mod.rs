@@ -15,6 +15,7 @@
 pub mod actions;
 pub mod api;
 pub mod autoscaling;
+pub mod cronjobs;
 pub mod kubelet;
 pub mod metrics;
 pub mod nodes;

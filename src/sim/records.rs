@@ -27,6 +27,8 @@ pub enum ObjectRef {
     Job(JobId),
     Pod(PodName),
     Node(NodeId),
+    /// Index into `World::cronjobs`.
+    CronJob(u32),
 }
 
 /// What happened (the event's reason, with what its message needs).
@@ -95,6 +97,12 @@ pub enum EventKind {
     RegisteredNode,
     /// cluster-autoscaler: "Scale-down: removing node <name>".
     ScaleDown,
+    /// CronJob controller: any of its events, worded as upstream words them.
+    CronJob {
+        warning: bool,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 /// One Kubernetes event.

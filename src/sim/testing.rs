@@ -140,6 +140,9 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
                 submit_at: SimTime::ZERO,
             })
             .collect(),
+        cronjobs: Vec::new(),
+        start_time: super::cronjobs::default_start_time(),
+        horizon: None,
         actions: Vec::new(),
         record_events: true,
         record_pods: true,

@@ -93,6 +93,10 @@ pub enum Event {
     },
     /// The cluster-autoscaler's loop.
     AutoscalerLoop,
+    /// A CronJob is created in the API (index into `World::cronjobs`).
+    CronJobCreated(u32),
+    /// A work-queue add of a CronJob becomes ready (stale unless it is the waiting add).
+    CronJobSync { cron: u32, at: SimTime },
     /// A node ordered by a scale-up of `pool` is Ready.
     NodeProvisioned { pool: u32 },
 }
@@ -121,6 +125,11 @@ pub struct SimConfig {
     pub controller: JobControllerConfig,
     pub control_plane: ControlPlaneConfig,
     pub jobs: Vec<JobInput>,
+    pub cronjobs: Vec<super::cronjobs::CronJobInput>,
+    /// The wall-clock instant of simulated time 0 (CronJob schedules).
+    pub start_time: jiff::Timestamp,
+    /// The simulated period: CronJobs start nothing scheduled after it (`None`: no end).
+    pub horizon: Option<SimTime>,
     /// Scripted actions, in any order.
     pub actions: Vec<Action>,
     /// Produce event records.
@@ -221,6 +230,11 @@ pub struct World {
     pub controller: JobControllerConfig,
     pub pods: PodStore,
     pub jobs: Vec<JobState>,
+    pub cronjobs: Vec<super::cronjobs::CronJobState>,
+    /// The wall-clock instant of simulated time 0.
+    pub start_time: jiff::Timestamp,
+    /// CronJobs start nothing scheduled after this.
+    pub horizon: Option<SimTime>,
     pub records: Vec<Record>,
     pub record_events: bool,
     pub record_pods: bool,
@@ -285,6 +299,9 @@ impl World {
             controller: config.controller,
             pods: PodStore::default(),
             jobs: Vec::with_capacity(config.jobs.len()),
+            cronjobs: Vec::with_capacity(config.cronjobs.len()),
+            start_time: config.start_time,
+            horizon: config.horizon,
             records: Vec::new(),
             record_events: config.record_events,
             record_pods: config.record_pods,
@@ -328,6 +345,10 @@ impl World {
                 j.submit_at,
             ));
         }
+        for (i, c) in config.cronjobs.into_iter().enumerate() {
+            w.queue.push(c.created_at, Event::CronJobCreated(i as u32));
+            w.cronjobs.push(super::cronjobs::CronJobState::new(c));
+        }
         // After the Jobs, so that an action at a Job's submission time finds it created.
         for (i, a) in w.actions.iter().enumerate() {
             w.queue.push(a.at, Event::Action(i as u32));
@@ -335,7 +356,15 @@ impl World {
         w.priorities_differ = w
             .jobs
             .windows(2)
-            .any(|p| p[0].spec.template.priority != p[1].spec.template.priority);
+            .any(|p| p[0].spec.template.priority != p[1].spec.template.priority)
+            || w.cronjobs.iter().any(|c| {
+                w.jobs
+                    .first()
+                    .map_or(w.cronjobs[0].template.template.priority, |j| {
+                        j.spec.template.priority
+                    })
+                    != c.template.template.priority
+            });
         w.schedule_node_failures();
         w.start_autoscaler();
         w
@@ -558,6 +587,8 @@ impl World {
             }
             Event::AutoscalerLoop => return self.on_autoscaler_loop(),
             Event::NodeProvisioned { pool } => return self.on_node_provisioned(pool),
+            Event::CronJobCreated(c) => return self.on_cronjob_created(c),
+            Event::CronJobSync { cron, at } => return self.on_cronjob_sync(cron, at),
         }
         true
     }

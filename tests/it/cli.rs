@@ -262,7 +262,7 @@ fn wrong_kind_only() {
     bad(
         "k.yaml",
         b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
-        &["skipping kind \"Pod\"", "no batch/v1 Job found"],
+        &["skipping kind \"Pod\"", "no batch/v1 Job or CronJob found"],
     );
 }
 
@@ -343,7 +343,11 @@ fn indexed_without_completions() {
 
 #[test]
 fn empty_file() {
-    bad("e.yaml", b"", &["no batch/v1 Job found in the input"]);
+    bad(
+        "e.yaml",
+        b"",
+        &["no batch/v1 Job or CronJob found in the input"],
+    );
 }
 
 #[test]
@@ -375,7 +379,7 @@ fn scenario_references_a_missing_job() {
         "n.yaml",
         yaml.as_bytes(),
         &[
-            "error: n.yaml:5:11: spec.jobs[0].name: no Job default/nope in the manifests (known: default/j)",
+            "error: n.yaml:5:11: spec.jobs[0].name: no Job or CronJob default/nope in the manifests (known: default/j)",
         ],
     );
 }

@@ -24,7 +24,7 @@ impl Run {
             .iter()
             .find(|j| j.name == name)
             .unwrap_or_else(|| panic!("no job {name}"));
-        JobSummary::of(j)
+        JobSummary::of(j, &self.world)
     }
 
     /// `(time, reason, message)` of every event, in order, formatted as events.csv has them.

@@ -115,7 +115,7 @@ fn check(world: &World, obs: &Collect, c: &Check, case: &str) -> Vec<String> {
     let Some(job) = job else {
         return vec![format!("{case}: no job {:?}", c.job)];
     };
-    let s = JobSummary::of(job);
+    let s = JobSummary::of(job, world);
     let at = c.at.clone().unwrap_or_else(|| "end".into());
     let mut cmp = |what: &str, want: String, got: String| {
         if want != got {

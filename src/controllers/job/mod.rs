@@ -112,6 +112,8 @@ pub struct JobStats {
     /// Pod failures as the pods saw them (including ignored ones and deletions).
     pub pod_failures: u64,
     pub pod_successes: u64,
+    /// When the first of its pods started running (queueing delay = this − creation).
+    pub first_pod_running: Option<SimTime>,
 }
 
 /// One Job.
@@ -133,6 +135,10 @@ pub struct JobState {
     pub deleted_at: Option<SimTime>,
     /// When the terminal condition was added.
     pub finished_at: Option<SimTime>,
+    /// The CronJob that created the Job (index into `World::cronjobs`).
+    pub owner: Option<u32>,
+    /// For a CronJob's Job: the activation it runs for.
+    pub scheduled_at: Option<SimTime>,
 
     // --- informer view ---
     pub counts: PodCounts,
@@ -179,6 +185,8 @@ impl JobState {
             created_at: None,
             deleted_at: None,
             finished_at: None,
+            owner: None,
+            scheduled_at: None,
             counts: PodCounts::default(),
             pods: Vec::new(),
             unaccounted: Vec::new(),

@@ -802,6 +802,10 @@ fn track_status_and_remove_finalizers(
         let at = w.sync_until;
         w.request_write(at);
         w.enqueue_job_batched(id);
+        if job_finished {
+            // ... and wakes the CronJob that owns the Job, if any.
+            w.notify_owner(id, at);
+        }
     }
     if job_finished {
         w.schedule_ttl(id);

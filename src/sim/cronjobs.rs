@@ -1,0 +1,268 @@
+//! The CronJob controller in the simulation: its work queue, the Jobs it creates from the
+//! template, and the Jobs it deletes (history limits, `Replace`).
+//!
+//! Upstream (`cronjob_controllerv2.go`) syncs a CronJob when it is created, at the time its
+//! last sync asked for (`queue.AddAfter`: the next activation + 100 ms), and whenever one of
+//! its Jobs is added, updated or deleted. jobsim wakes it for the changes that can alter a
+//! decision: a Job finishing (its terminal condition becomes visible) and a Job deleted. The
+//! controller's own API calls are not rate-limited here (it has its own client, and makes a
+//! handful of calls per activation).
+//!
+//! Wall-clock time: simulated time 0 is the scenario's `spec.startTime`; schedules are
+//! evaluated on `start_time + now`.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+
+use crate::api::JobId;
+use crate::api::job::{JobConditionType, JobSpec};
+use crate::controllers::cronjob::controller::{self, ChildJob, CronJob, Finished, JobControl};
+use crate::controllers::cronjob::schedule::{sim_ms_to_timestamp, timestamp_to_sim_ms_ceil};
+use crate::controllers::job::JobState;
+use crate::engine::time::SimTime;
+use crate::workload::PodBehavior;
+
+use super::records::{EventKind, ObjectRef};
+use super::world::{Event, World};
+
+/// Simulated time 0 when the scenario does not say (`spec.startTime`): a Monday, midnight UTC.
+pub fn default_start_time() -> Timestamp {
+    Timestamp::from_second(1_767_571_200).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// The simulated period when the scenario does not say (`spec.duration`): one day.
+pub const DEFAULT_DURATION: crate::engine::time::SimDuration =
+    crate::engine::time::SimDuration::from_secs(24 * 3600);
+
+/// One CronJob to run.
+#[derive(Clone, Debug)]
+pub struct CronJobInput {
+    pub namespace: String,
+    /// The CronJob as the API server stored it (name, spec, creation time; empty status).
+    pub cron_job: CronJob,
+    /// `spec.jobTemplate.spec`, validated.
+    pub template: JobSpec,
+    /// How the pods of its Jobs behave.
+    pub behavior: Arc<PodBehavior>,
+    /// When the CronJob is created.
+    pub created_at: SimTime,
+}
+
+/// What a CronJob did over the run (summary.json).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CronJobStats {
+    pub jobs_created: u32,
+    /// Activations skipped because they were past startingDeadlineSeconds (`MissSchedule`).
+    pub missed_schedules: u32,
+    /// Activations skipped under `Forbid` because a Job was active (`JobAlreadyActive`).
+    pub skipped_active: u32,
+    /// Jobs deleted by `Replace`.
+    pub replaced: u32,
+    /// Finished Jobs deleted beyond the history limits.
+    pub history_deleted: u32,
+    pub syncs: u32,
+}
+
+/// A CronJob in the simulation.
+#[derive(Clone, Debug)]
+pub struct CronJobState {
+    pub namespace: String,
+    pub cron_job: CronJob,
+    pub template: JobSpec,
+    pub behavior: Arc<PodBehavior>,
+    pub created_at: SimTime,
+    /// Every Job it created, deleted ones included, in creation order.
+    pub children: Vec<JobId>,
+    pub stats: CronJobStats,
+    /// The earliest waiting work-queue add (`None`: not queued).
+    pub(crate) waiting_until: Option<SimTime>,
+}
+
+impl CronJobState {
+    pub fn new(input: CronJobInput) -> CronJobState {
+        CronJobState {
+            namespace: input.namespace,
+            cron_job: input.cron_job,
+            template: input.template,
+            behavior: input.behavior,
+            created_at: input.created_at,
+            children: Vec::new(),
+            stats: CronJobStats::default(),
+            waiting_until: None,
+        }
+    }
+}
+
+impl World {
+    /// The wall-clock instant of a simulated time.
+    pub fn timestamp(&self, t: SimTime) -> Timestamp {
+        sim_ms_to_timestamp(self.start_time, t.as_millis() as i64).unwrap_or(Timestamp::MAX)
+    }
+
+    /// The simulated time of an instant (rounded up to the millisecond; never before 0).
+    pub fn sim_time_of(&self, t: Timestamp) -> SimTime {
+        SimTime::from_millis(timestamp_to_sim_ms_ceil(self.start_time, t).max(0) as u64)
+    }
+
+    pub(crate) fn on_cronjob_created(&mut self, c: u32) -> bool {
+        // addCronJob: enqueue now.
+        self.enqueue_cronjob_at(c, self.now);
+        true
+    }
+
+    /// `queue.Add` / `queue.AddAfter`: the earliest waiting add wins.
+    pub(crate) fn enqueue_cronjob_at(&mut self, c: u32, at: SimTime) {
+        let at = at.max(self.now);
+        let cj = &mut self.cronjobs[c as usize];
+        if cj.waiting_until.is_some_and(|w| w <= at) {
+            return;
+        }
+        cj.waiting_until = Some(at);
+        self.queue.push(at, Event::CronJobSync { cron: c, at });
+    }
+
+    pub(crate) fn on_cronjob_sync(&mut self, c: u32, at: SimTime) -> bool {
+        let cj = &mut self.cronjobs[c as usize];
+        if cj.waiting_until != Some(at) {
+            return false; // superseded by an earlier add
+        }
+        cj.waiting_until = None;
+        self.sync_cronjob(c);
+        true
+    }
+
+    /// One reconcile of CronJob `c`.
+    fn sync_cronjob(&mut self, c: u32) {
+        let now = self.timestamp(self.now);
+        let cj = &self.cronjobs[c as usize];
+        let children: Vec<ChildJob> = cj
+            .children
+            .iter()
+            .map(|&id| &self.jobs[id.idx()])
+            .filter(|j| j.deleted_at.is_none())
+            .map(|j| ChildJob {
+                id: j.id,
+                name: j.name.clone(),
+                finished: if j.status.has_true(JobConditionType::Complete) {
+                    Some(Finished::Complete)
+                } else if j.status.has_true(JobConditionType::Failed) {
+                    Some(Finished::Failed)
+                } else {
+                    None
+                },
+                start_time: j.status.start_time.map(|t| self.timestamp(t)),
+                completion_time: j.status.completion_time.map(|t| self.timestamp(t)),
+            })
+            .collect();
+        let mut cron_job = cj.cron_job.clone();
+        let outcome = controller::sync(
+            &mut cron_job,
+            &children,
+            now,
+            &mut WorldJobs {
+                world: self,
+                cron: c,
+            },
+        );
+        let replaced = outcome
+            .deleted
+            .iter()
+            .filter(|id| {
+                !children
+                    .iter()
+                    .any(|j| j.id == **id && j.finished.is_some())
+            })
+            .count() as u32;
+        let cj = &mut self.cronjobs[c as usize];
+        cj.cron_job = cron_job;
+        cj.stats.syncs += 1;
+        cj.stats.jobs_created += u32::from(outcome.created.is_some());
+        cj.stats.missed_schedules += u32::from(outcome.missed);
+        cj.stats.skipped_active += u32::from(outcome.skipped_active);
+        cj.stats.replaced += replaced;
+        cj.stats.history_deleted += outcome.deleted.len() as u32 - replaced;
+        for e in outcome.events {
+            self.event(
+                ObjectRef::CronJob(c),
+                EventKind::CronJob {
+                    warning: e.warning,
+                    reason: e.reason,
+                    message: e.message,
+                },
+            );
+        }
+        for id in outcome.deleted {
+            self.delete_job(id);
+        }
+        if let Some(t) = outcome.requeue_at {
+            let at = self.sim_time_of(t);
+            // After the simulated period nothing new is scheduled: no timer is needed.
+            if self
+                .horizon
+                .is_none_or(|h| at <= h + crate::engine::time::SimDuration::from_millis(100))
+            {
+                self.enqueue_cronjob_at(c, at);
+            }
+        }
+    }
+
+    /// A Job owned by a CronJob changed in a way its controller acts on (finished, deleted):
+    /// the Job informer's update handler enqueues the CronJob.
+    pub(crate) fn notify_owner(&mut self, job: JobId, visible_at: SimTime) {
+        if let Some(c) = self.jobs[job.idx()].owner {
+            self.enqueue_cronjob_at(c, visible_at);
+        }
+    }
+}
+
+/// The CronJob controller's Job client, on the simulated API.
+struct WorldJobs<'w> {
+    world: &'w mut World,
+    cron: u32,
+}
+
+impl JobControl for WorldJobs<'_> {
+    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, Option<JobId>> {
+        let w = &mut *self.world;
+        let cj = &w.cronjobs[self.cron as usize];
+        // The simulated period is over: nothing scheduled after it starts.
+        let scheduled_at = w.sim_time_of(scheduled);
+        if w.horizon.is_some_and(|h| scheduled_at > h) {
+            return Err(None);
+        }
+        if let Some(existing) = w
+            .jobs
+            .iter()
+            .find(|j| j.deleted_at.is_none() && j.namespace == cj.namespace && j.name == name)
+        {
+            return Err((existing.owner == Some(self.cron)).then_some(existing.id));
+        }
+        let id = JobId(w.jobs.len() as u32);
+        let spec = cj.template.clone();
+        let mut job = JobState::new(
+            id,
+            cj.namespace.clone(),
+            name.to_string(),
+            spec,
+            cj.behavior.clone(),
+            w.now,
+        );
+        job.owner = Some(self.cron);
+        job.scheduled_at = Some(scheduled_at);
+        let needs = w.cluster.images.needs(&job.spec.template);
+        w.job_images.push(needs.into());
+        w.priorities_differ |= w
+            .jobs
+            .first()
+            .is_some_and(|f| f.spec.template.priority != job.spec.template.priority);
+        w.jobs.push(job);
+        w.cronjobs[self.cron as usize].children.push(id);
+        w.queue.push(w.now, Event::JobCreated(id));
+        Ok(id)
+    }
+
+    fn job_name(&self, id: JobId) -> String {
+        self.world.jobs[id.idx()].name.clone()
+    }
+}
