@@ -76,12 +76,18 @@ pub struct CronJobSummary {
     pub time_zone: Option<String>,
     pub concurrency_policy: &'static str,
     pub suspend: bool,
+    /// Activations of the schedule from the CronJob's creation to the end of the simulated
+    /// period (`spec.duration`); those without a Job were skipped (Forbid,
+    /// startingDeadlineSeconds, suspend).
+    pub activations: u64,
     pub jobs_created: u32,
     pub jobs_complete: u32,
     pub jobs_failed: u32,
     /// Jobs still active at the end (`status.active`).
     pub active: usize,
-    /// Activations skipped past startingDeadlineSeconds (MissSchedule events).
+    /// MissSchedule events. The deadline also limits which activations the controller
+    /// considers, so a late activation is usually dropped without one: compare
+    /// `activations` with `jobsCreated`.
     pub missed_schedules: u32,
     /// Activations skipped under Forbid while a Job was active (JobAlreadyActive events).
     pub skipped_while_active: u32,
@@ -274,6 +280,16 @@ impl CronJobSummary {
             time_zone: cj.cron_job.spec.time_zone.clone(),
             concurrency_policy: cj.cron_job.spec.concurrency_policy.as_str(),
             suspend: cj.cron_job.spec.suspend,
+            activations: {
+                let end = world.horizon.unwrap_or(world.last_effective);
+                let end = world.timestamp(end);
+                cj.cron_job
+                    .spec
+                    .schedule
+                    .activations(cj.cron_job.creation_timestamp, &cj.cron_job.spec.zone)
+                    .take_while(|t| *t <= end)
+                    .count() as u64
+            },
             jobs_created: cj.stats.jobs_created,
             jobs_complete: count(JobConditionType::Complete),
             jobs_failed: count(JobConditionType::Failed),

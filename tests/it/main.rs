@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conformance;
 mod control_plane;
+mod cronjobs;
 mod determinism;
 mod kubelet;
 mod nodes;
