@@ -729,6 +729,16 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
         });
     }
 
+    let arrivals = match spec {
+        Some(s) if !s.arrivals.is_empty() => {
+            let base = scenario
+                .and_then(|(fi, _)| files[fi].path.parent().map(Path::to_path_buf))
+                .unwrap_or_default();
+            build_arrivals(&s.arrivals, &mut inputs, &base, horizon, &sdiag, &mut diags)
+        }
+        _ => Vec::new(),
+    };
+
     let actions = match spec {
         Some(s) => build_actions(&s.actions, &inputs, &sdiag, &mut diags),
         None => Vec::new(),
@@ -814,6 +824,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             control_plane,
             jobs: inputs,
             cronjobs: cron_inputs,
+            arrivals,
             start_time,
             horizon,
             actions,
@@ -1222,6 +1233,178 @@ fn build_behavior(
 }
 
 /// Validates and converts scripted actions.
+/// The arrival processes of `spec.arrivals`. The Jobs they copy are templates: they leave
+/// `inputs` and run only as their copies.
+fn build_arrivals(
+    specs: &[scenario::ArrivalSpec],
+    inputs: &mut Vec<JobInput>,
+    base: &Path,
+    horizon: Option<SimTime>,
+    sdiag: &dyn Fn(&str, String) -> Diagnostic,
+    diags: &mut Diagnostics,
+) -> Vec<crate::sim::arrivals::ArrivalInput> {
+    use crate::workload::arrivals::ArrivalProcess;
+    let mut out = Vec::new();
+    let mut templates: Vec<usize> = Vec::new();
+    for (i, a) in specs.iter().enumerate() {
+        let at = |f: &str| format!("spec.arrivals[{i}].{f}");
+        let Some(t) = inputs
+            .iter()
+            .position(|j| j.name == a.job && j.namespace == a.namespace)
+        else {
+            diags.push(sdiag(
+                &at("job"),
+                format!("no Job {}/{} in the manifests", a.namespace, a.job),
+            ));
+            continue;
+        };
+        let given = [a.interval.is_some(), a.times.is_some(), a.csv.is_some()]
+            .iter()
+            .filter(|&&b| b)
+            .count();
+        if given != 1 {
+            diags.push(sdiag(
+                &format!("spec.arrivals[{i}]"),
+                "give exactly one of interval, times and csv".to_string(),
+            ));
+            continue;
+        }
+        let process = if let Some(gap) = &a.interval {
+            if let Err(e) = gap.0.validate() {
+                diags.push(sdiag(&at("interval"), e.to_string()));
+                continue;
+            }
+            if gap.0 == crate::workload::Distribution::Fixed(crate::engine::time::SimDuration::ZERO)
+            {
+                diags.push(sdiag(
+                    &at("interval"),
+                    "Invalid value: 0s: an interval must be longer than zero".to_string(),
+                ));
+                continue;
+            }
+            let start = SimTime::ZERO + a.start.map(|d| d.0).unwrap_or_default();
+            let until = match (a.until, horizon) {
+                (Some(u), _) => SimTime::ZERO + u.0,
+                (None, Some(h)) => h,
+                (None, None) => SimTime::from_millis(u64::MAX),
+            };
+            ArrivalProcess::Interval {
+                gap: gap.0.clone(),
+                start,
+                until,
+                limit: a.limit,
+            }
+        } else {
+            for (f, set) in [
+                ("start", a.start.is_some()),
+                ("until", a.until.is_some()),
+                ("limit", a.limit.is_some()),
+            ] {
+                if set {
+                    diags.push(sdiag(
+                        &at(f),
+                        format!("{f} applies to interval arrivals only"),
+                    ));
+                }
+            }
+            let mut times: Vec<(SimTime, Option<String>)> = match (&a.times, &a.csv) {
+                (Some(ts), _) => ts.iter().map(|d| (SimTime::ZERO + d.0, None)).collect(),
+                (_, Some(file)) => match read_arrivals_csv(&base.join(file)) {
+                    Ok(t) => t,
+                    Err(m) => {
+                        diags.push(sdiag(&at("csv"), m));
+                        continue;
+                    }
+                },
+                _ => unreachable!("exactly one source was checked above"),
+            };
+            // Stable: equal times keep the file's order.
+            times.sort_by_key(|(t, _)| *t);
+            let mut names: Vec<&str> = times.iter().filter_map(|(_, n)| n.as_deref()).collect();
+            names.sort_unstable();
+            if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+                diags.push(sdiag(
+                    &at("csv"),
+                    format!("the Job name {:?} arrives twice", w[0]),
+                ));
+                continue;
+            }
+            ArrivalProcess::Times(times)
+        };
+        templates.push(t);
+        out.push(crate::sim::arrivals::ArrivalInput {
+            template: inputs[t].clone(),
+            process,
+        });
+    }
+    templates.sort_unstable();
+    templates.dedup();
+    for t in templates.into_iter().rev() {
+        inputs.remove(t);
+    }
+    out
+}
+
+/// Reads a CSV of arrivals: a header with `time` (seconds, or a duration such as 1h30m) and
+/// optionally `name`.
+fn read_arrivals_csv(path: &Path) -> Result<Vec<(SimTime, Option<String>)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .clone();
+    let col = |n: &str| headers.iter().position(|h| h == n);
+    let Some(time_col) = col("time") else {
+        return Err(format!(
+            "{}: no `time` column (the header has: {})",
+            path.display(),
+            headers.iter().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let name_col = col("name");
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| format!("{}:{line}: {e}", path.display()))?;
+        let cell = rec.get(time_col).unwrap_or("");
+        let at = match cell.parse::<f64>() {
+            Ok(s) if s.is_finite() && s >= 0.0 => SimTime::from_millis((s * 1000.0).round() as u64),
+            Ok(_) => {
+                return Err(format!(
+                    "{}:{line}: time {cell:?} must be a non-negative number of seconds",
+                    path.display()
+                ));
+            }
+            Err(_) => match crate::input::duration::parse_duration(cell) {
+                Ok(d) => SimTime::ZERO + d,
+                Err(e) => {
+                    return Err(format!(
+                        "{}:{line}: time {cell:?}: expected seconds or a duration such as 1h30m ({e})",
+                        path.display()
+                    ));
+                }
+            },
+        };
+        let name = name_col
+            .and_then(|c| rec.get(c))
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        if let Some(n) = &name
+            && (!crate::api::names::is_dns1123_subdomain(n) || n.len() > 63)
+        {
+            return Err(format!(
+                "{}:{line}: name {n:?} is not a valid Job name (a lowercase RFC 1123 subdomain of at most 63 characters)",
+                path.display()
+            ));
+        }
+        out.push((at, name));
+    }
+    Ok(out)
+}
+
 fn build_actions(
     specs: &[scenario::ActionSpec],
     jobs: &[JobInput],

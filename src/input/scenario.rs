@@ -69,8 +69,36 @@ pub struct ScenarioSpec {
     /// Things done to Jobs and pods at given times.
     #[serde(default)]
     pub actions: Vec<ActionSpec>,
+    /// Copies of Job manifests submitted over time (ad-hoc runs, a replayed log).
+    #[serde(default)]
+    pub arrivals: Vec<ArrivalSpec>,
     /// What `jobsim sweep` varies (ignored by `jobsim run`).
     pub sweep: Option<SweepDoc>,
+}
+
+/// `spec.arrivals[]`: copies of one Job manifest, submitted over time. Exactly one of
+/// `interval`, `times` and `csv`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ArrivalSpec {
+    /// `metadata.name` of the Job manifest every arrival copies (it does not run itself).
+    pub job: String,
+    #[serde(default = "default_namespace")]
+    pub namespace: String,
+    /// Gaps between arrivals (`{exponential: {mean: 20m}}` is a Poisson process; `10m`
+    /// fixed); the first arrival comes one gap after `start`.
+    pub interval: Option<DistributionField>,
+    /// When the interval process starts (default 0s).
+    pub start: Option<DurationField>,
+    /// No arrival after this (default: the end of the simulated period, spec.duration).
+    pub until: Option<DurationField>,
+    /// At most this many arrivals.
+    pub limit: Option<u32>,
+    /// Fixed submission times.
+    pub times: Option<Vec<DurationField>>,
+    /// A CSV file (relative to the scenario) with a `time` column (seconds or a duration
+    /// such as 1h30m) and an optional `name` column.
+    pub csv: Option<String>,
 }
 
 /// `spec.sweep`.

@@ -645,3 +645,29 @@ impl World {
         self.kubelet_admit(id);
     }
 }
+
+impl World {
+    /// Creates a Job in the API during the run (a CronJob's or an arrival's): it is known to
+    /// the Job controller from `now` on, exactly like a Job of the scenario.
+    pub(crate) fn add_job(
+        &mut self,
+        namespace: String,
+        name: String,
+        spec: crate::api::job::JobSpec,
+        behavior: std::sync::Arc<crate::workload::PodBehavior>,
+    ) -> JobId {
+        let id = JobId(self.jobs.len() as u32);
+        let job =
+            crate::controllers::job::JobState::new(id, namespace, name, spec, behavior, self.now);
+        let needs = self.cluster.images.needs(&job.spec.template);
+        self.job_images.push(needs.into());
+        self.priorities_differ |= self
+            .jobs
+            .first()
+            .is_some_and(|f| f.spec.template.priority != job.spec.template.priority);
+        self.jobs.push(job);
+        self.queue
+            .push(self.now, super::world::Event::JobCreated(id));
+        id
+    }
+}

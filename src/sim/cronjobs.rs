@@ -19,7 +19,6 @@ use crate::api::JobId;
 use crate::api::job::{JobConditionType, JobSpec};
 use crate::controllers::cronjob::controller::{self, ChildJob, CronJob, Finished, JobControl};
 use crate::controllers::cronjob::schedule::{sim_ms_to_timestamp, timestamp_to_sim_ms_ceil};
-use crate::controllers::job::JobState;
 use crate::engine::time::SimTime;
 use crate::workload::PodBehavior;
 
@@ -238,27 +237,16 @@ impl JobControl for WorldJobs<'_> {
         {
             return Err((existing.owner == Some(self.cron)).then_some(existing.id));
         }
-        let id = JobId(w.jobs.len() as u32);
-        let spec = cj.template.clone();
-        let mut job = JobState::new(
-            id,
+        let (namespace, spec, behavior) = (
             cj.namespace.clone(),
-            name.to_string(),
-            spec,
+            cj.template.clone(),
             cj.behavior.clone(),
-            w.now,
         );
+        let id = w.add_job(namespace, name.to_string(), spec, behavior);
+        let job = &mut w.jobs[id.idx()];
         job.owner = Some(self.cron);
         job.scheduled_at = Some(scheduled_at);
-        let needs = w.cluster.images.needs(&job.spec.template);
-        w.job_images.push(needs.into());
-        w.priorities_differ |= w
-            .jobs
-            .first()
-            .is_some_and(|f| f.spec.template.priority != job.spec.template.priority);
-        w.jobs.push(job);
         w.cronjobs[self.cron as usize].children.push(id);
-        w.queue.push(w.now, Event::JobCreated(id));
         Ok(id)
     }
 

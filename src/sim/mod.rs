@@ -14,6 +14,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod arrivals;
 pub mod autoscaling;
 pub mod cronjobs;
 pub mod kubelet;

@@ -97,6 +97,8 @@ pub enum Event {
     CronJobCreated(u32),
     /// A work-queue add of a CronJob becomes ready (stale unless it is the waiting add).
     CronJobSync { cron: u32, at: SimTime },
+    /// The next arrival of an arrival process (index into `World::arrivals`).
+    Arrival(u32),
     /// A node ordered by a scale-up of `pool` is Ready.
     NodeProvisioned { pool: u32 },
 }
@@ -126,6 +128,8 @@ pub struct SimConfig {
     pub control_plane: ControlPlaneConfig,
     pub jobs: Vec<JobInput>,
     pub cronjobs: Vec<super::cronjobs::CronJobInput>,
+    /// Arrival processes: copies of Job templates submitted over time.
+    pub arrivals: Vec<super::arrivals::ArrivalInput>,
     /// The wall-clock instant of simulated time 0 (CronJob schedules).
     pub start_time: jiff::Timestamp,
     /// The simulated period: CronJobs start nothing scheduled after it (`None`: no end).
@@ -231,6 +235,7 @@ pub struct World {
     pub pods: PodStore,
     pub jobs: Vec<JobState>,
     pub cronjobs: Vec<super::cronjobs::CronJobState>,
+    pub arrivals: Vec<super::arrivals::ArrivalState>,
     /// The wall-clock instant of simulated time 0.
     pub start_time: jiff::Timestamp,
     /// CronJobs start nothing scheduled after this.
@@ -300,6 +305,7 @@ impl World {
             pods: PodStore::default(),
             jobs: Vec::with_capacity(config.jobs.len()),
             cronjobs: Vec::with_capacity(config.cronjobs.len()),
+            arrivals: Vec::with_capacity(config.arrivals.len()),
             start_time: config.start_time,
             horizon: config.horizon,
             records: Vec::new(),
@@ -349,6 +355,7 @@ impl World {
             w.queue.push(c.created_at, Event::CronJobCreated(i as u32));
             w.cronjobs.push(super::cronjobs::CronJobState::new(c));
         }
+        w.start_arrivals(config.arrivals);
         // After the Jobs, so that an action at a Job's submission time finds it created.
         for (i, a) in w.actions.iter().enumerate() {
             w.queue.push(a.at, Event::Action(i as u32));
@@ -356,15 +363,8 @@ impl World {
         w.priorities_differ = w
             .jobs
             .windows(2)
-            .any(|p| p[0].spec.template.priority != p[1].spec.template.priority)
-            || w.cronjobs.iter().any(|c| {
-                w.jobs
-                    .first()
-                    .map_or(w.cronjobs[0].template.template.priority, |j| {
-                        j.spec.template.priority
-                    })
-                    != c.template.template.priority
-            });
+            .any(|p| p[0].spec.template.priority != p[1].spec.template.priority);
+        // Jobs created during the run (CronJobs, arrivals) update it in `add_job`.
         w.schedule_node_failures();
         w.start_autoscaler();
         w
@@ -589,6 +589,7 @@ impl World {
             Event::NodeProvisioned { pool } => return self.on_node_provisioned(pool),
             Event::CronJobCreated(c) => return self.on_cronjob_created(c),
             Event::CronJobSync { cron, at } => return self.on_cronjob_sync(cron, at),
+            Event::Arrival(a) => return self.on_arrival(a),
         }
         true
     }

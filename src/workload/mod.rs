@@ -4,6 +4,7 @@
 //! Every decision draws from the random stream of one *attempt* (see `engine::rng`), so the
 //! same attempt behaves the same way whatever the Job's other settings are.
 
+pub mod arrivals;
 pub mod behavior;
 pub mod distribution;
 

@@ -1,0 +1,99 @@
+//! Arrival processes in the simulation: copies of a Job template submitted over time.
+//!
+//! Each process has its own random stream (keyed by the template's namespace/name), so its
+//! arrival times do not depend on anything else in the scenario; the next arrival is
+//! scheduled when the previous one happens, so the queue holds one event per process.
+
+use rand_chacha::ChaCha8Rng;
+
+use crate::api::JobId;
+use crate::engine::rng::{Purpose, name_key};
+use crate::engine::time::SimTime;
+use crate::workload::arrivals::{ArrivalProcess, MAX_ARRIVALS};
+
+use super::world::{Event, JobInput, World};
+
+/// One arrival process of the scenario.
+#[derive(Clone, Debug)]
+pub struct ArrivalInput {
+    /// The Job every arrival copies (its name is the prefix of the copies' names).
+    pub template: JobInput,
+    pub process: ArrivalProcess,
+}
+
+/// An arrival process during a run.
+#[derive(Clone, Debug)]
+pub struct ArrivalState {
+    pub input: ArrivalInput,
+    /// Arrivals so far.
+    pub arrived: u32,
+    rng: ChaCha8Rng,
+    /// The time of the pending arrival (interval processes).
+    next_at: SimTime,
+}
+
+impl World {
+    /// Registers the processes and schedules their first arrivals.
+    pub(crate) fn start_arrivals(&mut self, inputs: Vec<ArrivalInput>) {
+        for (i, input) in inputs.into_iter().enumerate() {
+            let key = name_key(&format!(
+                "{}/{}",
+                input.template.namespace, input.template.name
+            ));
+            let rng = self.streams.stream(Purpose::Arrivals, key, 0, 0);
+            self.arrivals.push(ArrivalState {
+                input,
+                arrived: 0,
+                rng,
+                next_at: SimTime::ZERO,
+            });
+            let start = match &self.arrivals[i].input.process {
+                ArrivalProcess::Interval { start, .. } => *start,
+                ArrivalProcess::Times(_) => SimTime::ZERO,
+            };
+            self.schedule_next_arrival(i as u32, start);
+        }
+    }
+
+    /// Schedules arrival number `arrived` of process `a`, after `from` for interval processes.
+    fn schedule_next_arrival(&mut self, a: u32, from: SimTime) {
+        let s = &mut self.arrivals[a as usize];
+        let at = match &s.input.process {
+            ArrivalProcess::Interval {
+                gap, until, limit, ..
+            } => {
+                if s.arrived >= limit.unwrap_or(MAX_ARRIVALS) {
+                    return;
+                }
+                let at = from + gap.sample(&mut s.rng, s.arrived);
+                if at > *until {
+                    return;
+                }
+                at
+            }
+            ArrivalProcess::Times(times) => match times.get(s.arrived as usize) {
+                Some((at, _)) => *at,
+                None => return,
+            },
+        };
+        s.next_at = at;
+        self.queue.push(at, Event::Arrival(a));
+    }
+
+    pub(crate) fn on_arrival(&mut self, a: u32) -> bool {
+        let s = &mut self.arrivals[a as usize];
+        s.arrived += 1;
+        let n = s.arrived;
+        let name = match &s.input.process {
+            ArrivalProcess::Times(times) => times[n as usize - 1].1.clone(),
+            ArrivalProcess::Interval { .. } => None,
+        }
+        .unwrap_or_else(|| format!("{}-{n}", s.input.template.name));
+        let t = s.input.template.clone();
+        let now = self.now;
+        let id = self.add_job(t.namespace, name, t.spec, t.behavior);
+        let _: JobId = id;
+        self.schedule_next_arrival(a, now);
+        true
+    }
+}
