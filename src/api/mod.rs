@@ -9,6 +9,7 @@ pub mod job;
 pub mod names;
 pub mod pod;
 pub mod quantity;
+pub mod quota;
 pub mod resources;
 pub mod version;
 

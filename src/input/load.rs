@@ -299,6 +299,29 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             Err(d) => diags.extend(d),
         }
     }
+    // ResourceQuotas.
+    let mut quotas: Vec<crate::api::quota::ResourceQuota> = Vec::new();
+    for qd in &kinds.quotas {
+        let (docs, _) = documents(&files[qd.file]);
+        let doc = &docs[qd.doc];
+        if let Some(q) = super::quota::import_resource_quota(doc, &qd.prefix, &mut diags) {
+            if quotas
+                .iter()
+                .any(|o| o.name == q.name && o.namespace == q.namespace)
+            {
+                diags.push(doc.diagnostic(
+                    &join(&qd.prefix, "metadata.name"),
+                    format!(
+                        "resourcequotas {:?} already exists in namespace {:?}",
+                        q.name, q.namespace
+                    ),
+                ));
+                continue;
+            }
+            quotas.push(q);
+        }
+    }
+
     // Import every CronJob.
     let mut crons: Vec<super::cronjob::ImportedCronJob> = Vec::new();
     for cd in &kinds.crons {
@@ -825,6 +848,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             jobs: inputs,
             cronjobs: cron_inputs,
             arrivals,
+            quotas,
             start_time,
             horizon,
             actions,
@@ -880,6 +904,7 @@ struct KindDocs {
     jobs: Vec<JobDoc>,
     classes: Vec<JobDoc>,
     crons: Vec<JobDoc>,
+    quotas: Vec<JobDoc>,
 }
 
 /// Sorts the documents of `files[range]` into the scenario and the other kinds.
@@ -931,6 +956,11 @@ fn classify_files(
                     doc: di,
                     prefix: String::new(),
                 }),
+                Some("ResourceQuota") => kinds.quotas.push(JobDoc {
+                    file: fi,
+                    doc: di,
+                    prefix: String::new(),
+                }),
                 Some("List") if api_version.as_deref() == Some("v1") => {
                     let items = serde_yaml_items(doc);
                     for (ii, item_kind) in items.into_iter().enumerate() {
@@ -947,6 +977,11 @@ fn classify_files(
                                 prefix,
                             }),
                             Some("CronJob") => kinds.crons.push(JobDoc {
+                                file: fi,
+                                doc: di,
+                                prefix,
+                            }),
+                            Some("ResourceQuota") => kinds.quotas.push(JobDoc {
                                 file: fi,
                                 doc: di,
                                 prefix,

@@ -13,5 +13,6 @@ pub mod manifest;
 pub mod overrides;
 pub mod params;
 pub mod priority;
+pub mod quota;
 pub mod scenario;
 pub mod yaml;

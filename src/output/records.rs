@@ -119,6 +119,11 @@ pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String
             "SuccessfulDelete".into(),
             format!("Deleted pod: {}", full_pod_name(world, p)),
         ),
+        EventKind::FailedCreate(message) => (
+            "Warning",
+            "FailedCreate".into(),
+            format!("Error creating: {message}"),
+        ),
         EventKind::Completed => ("Normal", "Completed".into(), "Job completed".into()),
         EventKind::JobFailed { reason, message } => ("Warning", reason.clone(), message.clone()),
         EventKind::TooManySucceededPods => (

@@ -37,6 +37,36 @@ pub struct Summary {
     pub cron_jobs: Vec<CronJobSummary>,
     /// Per namespace, in name order: how its Jobs fared.
     pub namespaces: Vec<NamespaceSummary>,
+    /// ResourceQuotas: their limits, peak usage and refusals.
+    pub resource_quotas: Vec<QuotaSummary>,
+    /// Arrival processes (spec.arrivals): submissions and refusals.
+    pub arrivals: Vec<ArrivalSummary>,
+}
+
+/// One ResourceQuota over the run.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotaSummary {
+    pub namespace: String,
+    pub name: String,
+    /// `spec.hard`, as quantities.
+    pub hard: std::collections::BTreeMap<String, String>,
+    /// The highest usage of each resource.
+    pub peak_used: std::collections::BTreeMap<String, String>,
+    /// Pod and Job creates it refused.
+    pub rejections: u64,
+}
+
+/// One arrival process over the run.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArrivalSummary {
+    /// The Job manifest copied.
+    pub job: String,
+    pub namespace: String,
+    pub arrived: u32,
+    /// Submissions refused by a ResourceQuota (count/jobs.batch).
+    pub rejected: usize,
 }
 
 /// p50, p95 and max of a sample (all `null` when it is empty).
@@ -113,8 +143,10 @@ pub struct NamespaceSummary {
     pub failed: usize,
     /// Failed with reason DeadlineExceeded (activeDeadlineSeconds).
     pub deadline_exceeded: usize,
-    /// Neither Complete nor Failed at the end.
+    /// Neither Complete nor Failed at the end (rejected Jobs excluded).
     pub unfinished: usize,
+    /// Jobs the API server refused (ResourceQuota count/jobs.batch).
+    pub rejected: usize,
     pub pods_created: u64,
     /// From a Job's creation to its first running pod.
     pub queueing_seconds: Spread,
@@ -201,7 +233,8 @@ fn round6(x: f64) -> f64 {
 pub struct JobSummary {
     pub name: String,
     pub namespace: String,
-    /// Complete, Failed, Suspended or Running.
+    /// Complete, Failed, Suspended, Running, or Rejected (the API server refused the Job:
+    /// a ResourceQuota's count/jobs.batch; `message` says why).
     pub status: &'static str,
     /// Reason of the terminal condition (e.g. CompletionsReached, BackoffLimitExceeded).
     pub reason: Option<String>,
@@ -355,9 +388,12 @@ impl NamespaceSummary {
                     unfinished: jobs
                         .iter()
                         .filter(|j| {
-                            !has(j, JobConditionType::Complete) && !has(j, JobConditionType::Failed)
+                            j.rejected.is_none()
+                                && !has(j, JobConditionType::Complete)
+                                && !has(j, JobConditionType::Failed)
                         })
                         .count(),
+                    rejected: jobs.iter().filter(|j| j.rejected.is_some()).count(),
                     pods_created: jobs.iter().map(|j| j.stats.pods_created).sum(),
                     queueing_seconds: Spread::of(
                         jobs.iter()
@@ -381,7 +417,9 @@ impl NamespaceSummary {
 /// The status word of summary.json.
 pub fn status_word(job: &JobState) -> &'static str {
     let s = &job.status;
-    if s.has_true(JobConditionType::Complete) {
+    if job.rejected.is_some() {
+        "Rejected"
+    } else if s.has_true(JobConditionType::Complete) {
         "Complete"
     } else if s.has_true(JobConditionType::Failed) {
         "Failed"
@@ -406,8 +444,12 @@ impl JobSummary {
             name: job.name.clone(),
             namespace: job.namespace.clone(),
             status: status_word(job),
-            reason: terminal.map(|c| c.reason.clone()),
-            message: terminal.map(|c| c.message.clone()),
+            reason: terminal
+                .map(|c| c.reason.clone())
+                .or_else(|| job.rejected.as_ref().map(|_| "Forbidden".to_string())),
+            message: terminal
+                .map(|c| c.message.clone())
+                .or_else(|| job.rejected.clone()),
             completion_mode: match job.spec.completion_mode {
                 CompletionMode::Indexed => "Indexed",
                 CompletionMode::NonIndexed => "NonIndexed",
@@ -480,6 +522,37 @@ impl Summary {
                 .map(|c| CronJobSummary::of(world, c))
                 .collect(),
             namespaces: NamespaceSummary::all(world),
+            resource_quotas: world
+                .quotas
+                .iter()
+                .map(|q| {
+                    let map = |v: &[i64]| {
+                        q.hard
+                            .iter()
+                            .zip(v)
+                            .map(|((r, _), a)| (r.name(), r.format(*a)))
+                            .collect()
+                    };
+                    let hard: Vec<i64> = q.hard.iter().map(|(_, h)| *h).collect();
+                    QuotaSummary {
+                        namespace: q.namespace.clone(),
+                        name: q.name.clone(),
+                        hard: map(&hard),
+                        peak_used: map(&q.peak),
+                        rejections: q.rejections,
+                    }
+                })
+                .collect(),
+            arrivals: world
+                .arrivals
+                .iter()
+                .map(|a| ArrivalSummary {
+                    job: a.input.template.name.clone(),
+                    namespace: a.input.template.namespace.clone(),
+                    arrived: a.arrived,
+                    rejected: a.rejected.len(),
+                })
+                .collect(),
         }
     }
 

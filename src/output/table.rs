@@ -105,7 +105,7 @@ pub fn kubectl_get(world: &crate::sim::World, now: SimTime) -> String {
         world
             .jobs
             .iter()
-            .filter(|j| j.owner.is_none() || j.deleted_at.is_none()),
+            .filter(|j| j.rejected.is_none() && (j.owner.is_none() || j.deleted_at.is_none())),
         now,
     );
     if !world.cronjobs.is_empty() {

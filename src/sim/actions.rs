@@ -276,6 +276,9 @@ impl World {
         self.jobs[id.idx()].deleted_at = Some(self.now);
         // The Job informer's delete handler wakes the CronJob that owns it.
         self.notify_owner(id, self.now);
+        if std::mem::take(&mut self.jobs[id.idx()].admitted) {
+            self.release_job_quota(id);
+        }
         let pods: Vec<PodId> = self.jobs[id.idx()].pods.clone();
         for p in pods {
             if self.pods.get_opt(p).is_none() {

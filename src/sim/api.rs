@@ -116,6 +116,7 @@ impl World {
                     self.cluster_changed();
                 }
             }
+            self.release_pod_quota(job_id);
             let pod = self.pods.get(id);
             let stats = &mut self.jobs[job_id.idx()].stats;
             if pod.phase == PodPhase::Succeeded {

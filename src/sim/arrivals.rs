@@ -27,6 +27,8 @@ pub struct ArrivalState {
     pub input: ArrivalInput,
     /// Arrivals so far.
     pub arrived: u32,
+    /// Submissions the API server refused (a ResourceQuota): time, name, error.
+    pub rejected: Vec<(SimTime, String, String)>,
     rng: ChaCha8Rng,
     /// The time of the pending arrival (interval processes).
     next_at: SimTime,
@@ -44,6 +46,7 @@ impl World {
             self.arrivals.push(ArrivalState {
                 input,
                 arrived: 0,
+                rejected: Vec::new(),
                 rng,
                 next_at: SimTime::ZERO,
             });
@@ -91,8 +94,18 @@ impl World {
         .unwrap_or_else(|| format!("{}-{n}", s.input.template.name));
         let t = s.input.template.clone();
         let now = self.now;
-        let id = self.add_job(t.namespace, name, t.spec, t.behavior);
-        let _: JobId = id;
+        match self.admit_job(&t.namespace, &name) {
+            Ok(()) => {
+                let id: JobId = self.add_job(t.namespace, name, t.spec, t.behavior);
+                self.jobs[id.idx()].admitted = true;
+            }
+            Err(message) => {
+                // The submission is refused: the Job never exists.
+                self.arrivals[a as usize]
+                    .rejected
+                    .push((now, name, message));
+            }
+        }
         self.schedule_next_arrival(a, now);
         true
     }

@@ -17,7 +17,9 @@ use jiff::Timestamp;
 
 use crate::api::JobId;
 use crate::api::job::{JobConditionType, JobSpec};
-use crate::controllers::cronjob::controller::{self, ChildJob, CronJob, Finished, JobControl};
+use crate::controllers::cronjob::controller::{
+    self, ChildJob, CreateError, CronJob, Finished, JobControl,
+};
 use crate::controllers::cronjob::schedule::{sim_ms_to_timestamp, timestamp_to_sim_ms_ceil};
 use crate::engine::time::SimTime;
 use crate::workload::PodBehavior;
@@ -76,6 +78,8 @@ pub struct CronJobState {
     pub stats: CronJobStats,
     /// The earliest waiting work-queue add (`None`: not queued).
     pub(crate) waiting_until: Option<SimTime>,
+    /// Consecutive syncs that ended in an error (the work queue's rate limiter).
+    pub(crate) api_failures: u32,
 }
 
 impl CronJobState {
@@ -89,6 +93,7 @@ impl CronJobState {
             children: Vec::new(),
             stats: CronJobStats::default(),
             waiting_until: None,
+            api_failures: 0,
         }
     }
 }
@@ -194,6 +199,19 @@ impl World {
         for id in outcome.deleted {
             self.delete_job(id);
         }
+        if outcome.error {
+            // AddRateLimited: the default controller rate limiter, 5 ms doubling per
+            // consecutive failure (up to 1000 s).
+            let cj = &mut self.cronjobs[c as usize];
+            let ms = 5u64
+                .saturating_mul(1u64 << cj.api_failures.min(30))
+                .min(1_000_000);
+            cj.api_failures += 1;
+            let at = self.now + crate::engine::time::SimDuration::from_millis(ms);
+            self.enqueue_cronjob_at(c, at);
+        } else {
+            self.cronjobs[c as usize].api_failures = 0;
+        }
         if let Some(t) = outcome.requeue_at {
             let at = self.sim_time_of(t);
             // After the simulated period nothing new is scheduled: no timer is needed.
@@ -222,28 +240,32 @@ struct WorldJobs<'w> {
 }
 
 impl JobControl for WorldJobs<'_> {
-    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, Option<JobId>> {
+    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, CreateError> {
         let w = &mut *self.world;
         let cj = &w.cronjobs[self.cron as usize];
         // The simulated period is over: nothing scheduled after it starts.
         let scheduled_at = w.sim_time_of(scheduled);
         if w.horizon.is_some_and(|h| scheduled_at > h) {
-            return Err(None);
+            return Err(CreateError::AlreadyExists(None));
         }
         if let Some(existing) = w
             .jobs
             .iter()
-            .find(|j| j.deleted_at.is_none() && j.namespace == cj.namespace && j.name == name)
+            .find(|j| j.is_live() && j.namespace == cj.namespace && j.name == name)
         {
-            return Err((existing.owner == Some(self.cron)).then_some(existing.id));
+            return Err(CreateError::AlreadyExists(
+                (existing.owner == Some(self.cron)).then_some(existing.id),
+            ));
         }
         let (namespace, spec, behavior) = (
             cj.namespace.clone(),
             cj.template.clone(),
             cj.behavior.clone(),
         );
+        w.admit_job(&namespace, name).map_err(CreateError::Failed)?;
         let id = w.add_job(namespace, name.to_string(), spec, behavior);
         let job = &mut w.jobs[id.idx()];
+        job.admitted = true;
         job.owner = Some(self.cron);
         job.scheduled_at = Some(scheduled_at);
         w.cronjobs[self.cron as usize].children.push(id);

@@ -21,6 +21,7 @@ pub mod kubelet;
 pub mod metrics;
 pub mod nodes;
 pub mod preemption;
+pub mod quota;
 pub mod records;
 pub mod scheduling;
 #[cfg(test)]

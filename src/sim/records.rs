@@ -38,6 +38,9 @@ pub enum EventKind {
     SuccessfulCreate(PodName),
     /// Job controller: "Deleted pod: <name>".
     SuccessfulDelete(PodName),
+    /// Job controller (or the client that created the Job): Warning "Error creating: <the
+    /// API server's error>" (a ResourceQuota refused the pod or the Job).
+    FailedCreate(String),
     /// Job controller: "Job completed".
     Completed,
     /// Job controller: Warning with the failure reason and message.

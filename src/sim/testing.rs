@@ -142,6 +142,7 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
             .collect(),
         cronjobs: Vec::new(),
         arrivals: Vec::new(),
+        quotas: Vec::new(),
         start_time: super::cronjobs::default_start_time(),
         horizon: None,
         actions: Vec::new(),

@@ -23,7 +23,7 @@ use super::api::ApiRequest;
 use super::autoscaling::AutoscalerState;
 use super::metrics::Metrics;
 use super::preemption::Preemptions;
-use super::records::{Observer, Record};
+use super::records::{EventKind, ObjectRef, Observer, Record};
 use super::scheduling::SchedulerState;
 
 /// Everything that happens in a run is one of these.
@@ -130,6 +130,8 @@ pub struct SimConfig {
     pub cronjobs: Vec<super::cronjobs::CronJobInput>,
     /// Arrival processes: copies of Job templates submitted over time.
     pub arrivals: Vec<super::arrivals::ArrivalInput>,
+    /// ResourceQuotas of the namespaces.
+    pub quotas: Vec<crate::api::quota::ResourceQuota>,
     /// The wall-clock instant of simulated time 0 (CronJob schedules).
     pub start_time: jiff::Timestamp,
     /// The simulated period: CronJobs start nothing scheduled after it (`None`: no end).
@@ -236,6 +238,8 @@ pub struct World {
     pub jobs: Vec<JobState>,
     pub cronjobs: Vec<super::cronjobs::CronJobState>,
     pub arrivals: Vec<super::arrivals::ArrivalState>,
+    /// ResourceQuotas, with their usage.
+    pub quotas: Vec<crate::api::quota::ResourceQuota>,
     /// The wall-clock instant of simulated time 0.
     pub start_time: jiff::Timestamp,
     /// CronJobs start nothing scheduled after this.
@@ -306,6 +310,7 @@ impl World {
             jobs: Vec::with_capacity(config.jobs.len()),
             cronjobs: Vec::with_capacity(config.cronjobs.len()),
             arrivals: Vec::with_capacity(config.arrivals.len()),
+            quotas: config.quotas,
             start_time: config.start_time,
             horizon: config.horizon,
             records: Vec::new(),
@@ -625,6 +630,22 @@ impl World {
     }
 
     fn on_job_created(&mut self, job: JobId) {
+        if !self.jobs[job.idx()].admitted {
+            let (ns, name) = (
+                self.jobs[job.idx()].namespace.clone(),
+                self.jobs[job.idx()].name.clone(),
+            );
+            if let Err(message) = self.admit_job(&ns, &name) {
+                // The API server refused it: the Job never exists.
+                self.event(
+                    ObjectRef::Job(job),
+                    EventKind::FailedCreate(message.clone()),
+                );
+                self.jobs[job.idx()].rejected = Some(message);
+                return;
+            }
+            self.jobs[job.idx()].admitted = true;
+        }
         let j = &mut self.jobs[job.idx()];
         j.created_at = Some(self.now);
         // addJob: enqueueSyncJobImmediately.

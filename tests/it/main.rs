@@ -17,3 +17,4 @@ mod scenarios;
 mod series;
 mod sweep;
 mod validation;
+mod workloads;

@@ -26,8 +26,8 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 
 use super::controller::{
-    ChildJob, ConcurrencyPolicy, CronJob, CronJobSpec, CronJobStatus, Finished, JobControl,
-    SyncOutcome, job_name, sync,
+    ChildJob, ConcurrencyPolicy, CreateError, CronJob, CronJobSpec, CronJobStatus, Finished,
+    JobControl, SyncOutcome, job_name, sync,
 };
 use super::schedule::{NEXT_SCHEDULE_DELTA, Schedule, time_zone};
 use crate::api::JobId;
@@ -155,9 +155,11 @@ impl FakeJobControl {
 }
 
 impl JobControl for FakeJobControl {
-    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, Option<JobId>> {
+    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, CreateError> {
         if let Some(existing) = self.already_exists {
-            return Err(self.jobs[existing.idx()].1.then_some(existing));
+            return Err(CreateError::AlreadyExists(
+                self.jobs[existing.idx()].1.then_some(existing),
+            ));
         }
         self.created.push((name.to_owned(), scheduled));
         Ok(self.add(name, true))

@@ -124,13 +124,23 @@ pub struct SyncOutcome {
     /// (`MissSchedule`) or because an earlier one was active (`JobAlreadyActive`).
     pub missed: bool,
     pub skipped_active: bool,
+    /// The sync ended in an error (a failed create): the key comes back rate-limited.
+    pub error: bool,
+}
+
+/// Why `CreateJob` failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CreateError {
+    /// `AlreadyExists`: a Job of that name exists, with its id if the CronJob owns it.
+    AlreadyExists(Option<JobId>),
+    /// Any other error (a ResourceQuota's `count/jobs.batch`), as the API server words it.
+    Failed(String),
 }
 
 /// The API calls a sync makes on Jobs.
 pub trait JobControl {
-    /// `CreateJob` of `name` for the activation `scheduled`; `None` when a Job of that name
-    /// already exists (`AlreadyExists`), with its id if the CronJob owns it.
-    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, Option<JobId>>;
+    /// `CreateJob` of `name` for the activation `scheduled`.
+    fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, CreateError>;
     /// The name of a Job the CronJob lists as active (for events about Jobs that are gone).
     fn job_name(&self, id: JobId) -> String;
 }
@@ -377,10 +387,19 @@ fn sync_cron_job(
             out.created = Some(scheduled);
             id
         }
+        Err(CreateError::Failed(message)) => {
+            out.events.push(CronJobEvent {
+                warning: true,
+                reason: "FailedCreate",
+                message: format!("Error creating job: {message}"),
+            });
+            out.error = true;
+            return;
+        }
         // Someone else's Job of that name: assume they keep the status.
-        Err(None) => return,
+        Err(CreateError::AlreadyExists(None)) => return,
         // Ours, created before the status update was lost: record it unless it is there.
-        Err(Some(id)) => {
+        Err(CreateError::AlreadyExists(Some(id))) => {
             if cj.status.active.contains(&id) {
                 return;
             }
@@ -407,7 +426,7 @@ mod tests {
     }
 
     impl JobControl for Fake {
-        fn create_job(&mut self, name: &str, at: Timestamp) -> Result<JobId, Option<JobId>> {
+        fn create_job(&mut self, name: &str, at: Timestamp) -> Result<JobId, CreateError> {
             self.created.push((name.to_string(), at));
             self.names.push(name.to_string());
             Ok(JobId(self.names.len() as u32 - 1))

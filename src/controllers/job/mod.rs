@@ -139,6 +139,12 @@ pub struct JobState {
     pub owner: Option<u32>,
     /// For a CronJob's Job: the activation it runs for.
     pub scheduled_at: Option<SimTime>,
+    /// Charged to the namespace's quotas (`count/jobs.batch`).
+    pub admitted: bool,
+    /// The create was rejected (ResourceQuota): the Job never existed.
+    pub rejected: Option<String>,
+    /// Consecutive syncs whose pod creations failed (the work queue's rate limiter).
+    pub api_failures: u32,
 
     // --- informer view ---
     pub counts: PodCounts,
@@ -187,6 +193,9 @@ impl JobState {
             finished_at: None,
             owner: None,
             scheduled_at: None,
+            admitted: false,
+            rejected: None,
+            api_failures: 0,
             counts: PodCounts::default(),
             pods: Vec::new(),
             unaccounted: Vec::new(),

@@ -484,23 +484,48 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
     // slowStartBatch: batches of 1, 2, 4, ... pods; the requests of a batch go out
     // together and the next batch starts once they have all completed. Without a
     // rate-limited client every batch completes at once.
+    //
+    // A create the API server refuses (a ResourceQuota) fails its batch: the pods of that
+    // batch are still attempted, the later batches are skipped, the expectations lowered
+    // for both, and the sync ends in an error, so the key comes back rate-limited (1 s,
+    // doubling per consecutive failure up to 60 s: DefaultJobApiBackOff/MaxJobApiBackOff).
     let mut batch_start = w.sync_until;
     let mut batch = 1usize;
     let mut rest = creates.as_slice();
+    let (mut failed, mut skipped) = (0usize, 0usize);
     while !rest.is_empty() {
         let n = batch.min(rest.len());
         let mut batch_done = batch_start;
         for &(index, counts) in &rest[..n] {
+            if let Err(message) = w.admit_pod(id, index, failed) {
+                failed += 1;
+                w.event(ObjectRef::Job(id), EventKind::FailedCreate(message));
+                continue;
+            }
             if let Some(i) = index {
                 w.jobs[id.idx()].indexes.take(i);
             }
             batch_done = batch_done.max(w.request_create(id, index, batch_start, counts));
         }
         rest = &rest[n..];
+        if failed > 0 {
+            skipped = rest.len();
+            break;
+        }
         batch_start = batch_done;
         batch *= 2;
     }
-    ctx.active += diff as i32;
+    ctx.active += (diff as usize - failed - skipped) as i32;
+    let job = &mut w.jobs[id.idx()];
+    if failed > 0 {
+        job.expectations.adds -= (failed + skipped) as i64;
+        let delay =
+            SimDuration::from_secs(1u64 << job.api_failures.min(6)).min(SimDuration::from_secs(60));
+        job.api_failures += 1;
+        w.enqueue_job_after(id, delay);
+    } else {
+        job.api_failures = 0;
+    }
 }
 
 /// `deleteJobPods`: removes the tracking finalizer, then deletes (scale-down and

@@ -1,0 +1,155 @@
+//! ResourceQuota in the simulation: admission of pod and Job creations, and the usage the
+//! quota controller keeps (released when a pod reaches a terminal phase or a Job is
+//! deleted, at once: its replenishment is fast next to pod lifetimes).
+//!
+//! Admission is checked when a controller issues the create. With a rate-limited API client
+//! the request reaches the API server a little later; jobsim charges the quota at issue time.
+
+use crate::api::JobId;
+use crate::api::names;
+use crate::api::quota::{QuotaResource, ResourceQuota};
+use crate::engine::rng::Purpose;
+
+use super::world::World;
+
+/// Constrained resources a pod does not state, with its container names.
+type Unstated = Vec<(QuotaResource, String)>;
+
+impl World {
+    /// The quotas of a namespace.
+    fn quota_ids(&self, namespace: &str) -> Vec<usize> {
+        self.quotas
+            .iter()
+            .enumerate()
+            .filter(|(_, q)| q.namespace == namespace)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// What one pod of `job` asks of a quota, and the constrained resources its containers
+    /// leave unstated.
+    fn pod_demand(&self, job: JobId) -> (Vec<(QuotaResource, i64)>, Unstated) {
+        let t = &self.jobs[job.idx()].spec.template;
+        let mut demand = vec![
+            (QuotaResource::Pods, 1),
+            (QuotaResource::RequestsCpu, t.requests.cpu_millis),
+            (QuotaResource::RequestsMemory, t.requests.memory_bytes),
+            (
+                QuotaResource::LimitsMemory,
+                t.memory_limit_bytes.unwrap_or(0),
+            ),
+        ];
+        demand.extend(
+            t.requests
+                .extended
+                .iter()
+                .map(|(n, v)| (QuotaResource::RequestsExtended(n.clone()), *v)),
+        );
+        let names = || {
+            t.containers
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut unspecified = Vec::new();
+        if t.requests.cpu_millis == 0 {
+            unspecified.push((QuotaResource::RequestsCpu, names()));
+        }
+        if t.requests.memory_bytes == 0 {
+            unspecified.push((QuotaResource::RequestsMemory, names()));
+        }
+        if t.memory_limit_bytes.is_none() {
+            unspecified.push((QuotaResource::LimitsMemory, names()));
+        }
+        (demand, unspecified)
+    }
+
+    /// Admission of the next pod of `job` (Indexed: for `index`): charges every quota of the
+    /// namespace, or returns the API server's error without charging any. `refused` is the
+    /// number of creates of this sync refused before (it only changes the pod name quoted).
+    pub(crate) fn admit_pod(
+        &mut self,
+        job: JobId,
+        index: Option<u32>,
+        refused: usize,
+    ) -> Result<(), String> {
+        if self.quotas.is_empty() {
+            return Ok(());
+        }
+        let j = &self.jobs[job.idx()];
+        let ids = self.quota_ids(&j.namespace);
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let suffix = names::suffix_from_hash(self.streams.hash(
+            Purpose::PodName,
+            j.key,
+            u64::from(j.next_ordinal) + refused as u64,
+            0,
+        ));
+        let what = format!("pods \"{}\"", names::pod_name(&j.name, index, &suffix));
+        let (demand, unspecified) = self.pod_demand(job);
+        for &q in &ids {
+            if let Err(e) = self.quotas[q].admit(&what, &demand, &unspecified) {
+                self.quotas[q].rejections += 1;
+                return Err(e);
+            }
+        }
+        for &q in &ids {
+            self.quotas[q].charge(&demand, 1);
+        }
+        Ok(())
+    }
+
+    /// A pod of `job` reached a terminal phase: its usage is released.
+    pub(crate) fn release_pod_quota(&mut self, job: JobId) {
+        if self.quotas.is_empty() {
+            return;
+        }
+        let ids = self.quota_ids(&self.jobs[job.idx()].namespace);
+        if ids.is_empty() {
+            return;
+        }
+        let (demand, _) = self.pod_demand(job);
+        for q in ids {
+            self.quotas[q].charge(&demand, -1);
+        }
+    }
+
+    /// Admission of a Job create (`count/jobs.batch`).
+    pub(crate) fn admit_job(&mut self, namespace: &str, name: &str) -> Result<(), String> {
+        if self.quotas.is_empty() {
+            return Ok(());
+        }
+        let ids = self.quota_ids(namespace);
+        let demand = [(QuotaResource::Jobs, 1)];
+        let what = format!("jobs.batch \"{name}\"");
+        for &q in &ids {
+            if let Err(e) = self.quotas[q].admit(&what, &demand, &[]) {
+                self.quotas[q].rejections += 1;
+                return Err(e);
+            }
+        }
+        for &q in &ids {
+            self.quotas[q].charge(&demand, 1);
+        }
+        Ok(())
+    }
+
+    /// A Job was deleted: `count/jobs.batch` is released.
+    pub(crate) fn release_job_quota(&mut self, job: JobId) {
+        if self.quotas.is_empty() {
+            return;
+        }
+        let ids = self.quota_ids(&self.jobs[job.idx()].namespace);
+        for q in ids {
+            self.quotas[q].charge(&[(QuotaResource::Jobs, 1)], -1);
+        }
+    }
+
+    /// The quotas, as `kubectl get resourcequota` would describe their usage.
+    pub fn quota_usage(&self) -> &[ResourceQuota] {
+        &self.quotas
+    }
+}
