@@ -33,6 +33,8 @@ pub struct ChartData {
     pub bars_dropped: u64,
     /// (time, pending, running, terminating, failed so far), one per sample.
     pub steps: Vec<(f64, i64, i64, i64, i64)>,
+    /// (time, Jobs active, CPU requested, CPU allocatable [millicores]), when they change.
+    pub load: Vec<(f64, i64, i64, i64)>,
 }
 
 impl ChartData {
@@ -93,6 +95,15 @@ impl Observer for ChartData {
         {
             self.steps.push(row);
         }
+        let r = crate::output::series::row(world);
+        let load = (at.as_secs_f64(), r[10], r[6], r[7]);
+        if self
+            .load
+            .last()
+            .is_none_or(|l| (l.1, l.2, l.3) != (load.1, load.2, load.3))
+        {
+            self.load.push(load);
+        }
         Ok(())
     }
 
@@ -100,6 +111,7 @@ impl Observer for ChartData {
         if let Some(t) = up_to {
             let end = t.as_secs_f64();
             self.steps.retain(|s| s.0 <= end);
+            self.load.retain(|s| s.0 <= end);
         }
         Ok(())
     }
@@ -169,6 +181,53 @@ pub fn run_charts(
     out.push(both("pods", &title, png, &|f| {
         charts::step_chart(f, &title, "time [s]", "pods", &series)
     })?);
+
+    // Shared clusters (several Jobs, CronJobs, arrivals): how many Jobs run at once, and
+    // when the CPU they request reaches what the cluster has (saturation: pods pend).
+    if world.jobs.len() > 1 || !world.cronjobs.is_empty() || !world.arrivals.is_empty() {
+        let end = data.load.last().map_or(0.0, |l| l.0);
+        let (unit, scale) = if end >= 2.0 * 86400.0 {
+            ("time [days]", 86400.0)
+        } else if end >= 6.0 * 3600.0 {
+            ("time [h]", 3600.0)
+        } else {
+            ("time [s]", 1.0)
+        };
+        let at = |k: usize| -> Vec<(f64, f64)> {
+            data.load
+                .iter()
+                .map(|l| {
+                    let v = match k {
+                        0 => l.1 as f64,
+                        1 => l.2 as f64 / 1000.0,
+                        _ => l.3 as f64 / 1000.0,
+                    };
+                    (l.0 / scale, v)
+                })
+                .collect()
+        };
+        let pending: Vec<(f64, f64)> = data
+            .steps
+            .iter()
+            .map(|s| (s.0 / scale, s.1 as f64))
+            .collect();
+        let jobs = vec![
+            ("Jobs active".to_string(), at(0)),
+            ("pods pending".to_string(), pending),
+        ];
+        let title = format!("{scenario}: Jobs and pending pods over time");
+        out.push(both("jobs", &title, png, &|f| {
+            charts::step_chart(f, &title, unit, "count", &jobs)
+        })?);
+        let cpu = vec![
+            ("CPU requested".to_string(), at(1)),
+            ("CPU allocatable".to_string(), at(2)),
+        ];
+        let title = format!("{scenario}: CPU requested against the cluster's");
+        out.push(both("cpu", &title, png, &|f| {
+            charts::step_chart(f, &title, unit, "cores", &cpu)
+        })?);
+    }
     Ok(out)
 }
 

@@ -328,3 +328,56 @@ fn realistic_profile_adds_start_up_latency() {
     // Creations go through the rate-limited client: 10 ms request latency.
     assert!(r.created("parallel-processing").iter().all(|&t| t > 0.0));
 }
+
+/// Three days of two CronJobs and Poisson ETL arrivals on 16 cores: every run completes,
+/// the hourly report slows down when it meets an ETL Job (p95 well above p50), and the
+/// etl quota holds the ETL Jobs to 12 cores.
+#[test]
+fn shared_cluster_week_saturates_at_the_top_of_the_hour() {
+    let r = run_scenario("shared-cluster-week");
+    let c = |i| jobsim::output::summary::CronJobSummary::of(&r.world, i);
+    let (backup, report) = (c(0), c(1));
+    assert_eq!(
+        (
+            backup.activations,
+            backup.jobs_created,
+            backup.jobs_complete
+        ),
+        (3, 3, 3)
+    );
+    // 02:00 in Berlin is 01:00 UTC: the third backup is scheduled 49 h after the start.
+    assert_eq!(backup.last_schedule_time, Some(176_400.0));
+    assert_eq!(
+        (
+            report.activations,
+            report.jobs_complete,
+            report.history_deleted
+        ),
+        (72, 72, 69)
+    );
+    assert_eq!(report.duration_seconds.p50, Some(683.905));
+    assert_eq!(report.duration_seconds.p95, Some(1172.471));
+    let a = &r.world.arrivals[0];
+    assert_eq!((a.arrived, a.rejected.len()), (85, 0));
+    let q = &r.world.quotas[0];
+    assert_eq!((q.peak[0], q.rejections), (12_000, 610));
+    let namespaces = jobsim::output::summary::NamespaceSummary::all(&r.world);
+    let names: Vec<(&str, usize, usize)> = namespaces
+        .iter()
+        .map(|n| (n.name.as_str(), n.jobs, n.complete))
+        .collect();
+    assert_eq!(
+        names,
+        vec![("analytics", 72, 72), ("etl", 85, 85), ("ops", 3, 3)]
+    );
+    let t = jobsim::output::table::kubectl_get(
+        &r.world,
+        SimTime::from_millis((r.end * 1000.0).round() as u64),
+    );
+    assert!(
+        t.contains(
+            "report            @hourly     <none>          False     0        11m             3d"
+        ),
+        "{t}"
+    );
+}
