@@ -218,7 +218,11 @@ pub fn run_one(
     let mut jobs = Vec::with_capacity(world.jobs.len());
     let (mut complete, mut failed, mut all_finished) = (true, false, true);
     let mut makespan = 0.0f64;
-    for (j, name) in world.jobs.iter().zip(names) {
+    // Every Job counts for the run's outcome, including those CronJobs and arrivals
+    // created; the per-Job columns are the scenario's own Jobs.
+    let named = names.len();
+    let mut names = names.into_iter();
+    for (i, j) in world.jobs.iter().enumerate() {
         let is_complete = j.status.has_true(JobConditionType::Complete);
         let is_failed = j.status.has_true(JobConditionType::Failed);
         complete &= is_complete;
@@ -227,6 +231,11 @@ pub fn run_one(
         if let Some(f) = j.finished_at {
             makespan = makespan.max(f.as_secs_f64());
         }
+        // The scenario's Jobs come first in the world, in manifest order.
+        if i >= named {
+            continue;
+        }
+        let Some(name) = names.next() else { continue };
         jobs.push(JobOutcome {
             name,
             status: status_word(j).to_string(),

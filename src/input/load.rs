@@ -708,6 +708,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             spec: j.spec.clone(),
             behavior: Arc::new(behavior),
             submit_at,
+            deadline: entry.and_then(|(_, e)| e.deadline).map(|d| d.0),
         });
     }
 
@@ -749,6 +750,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError>
             template: c.template.spec.clone(),
             behavior: Arc::new(behavior),
             created_at,
+            deadline: entry.and_then(|(_, e)| e.deadline).map(|d| d.0),
         });
     }
 

@@ -397,6 +397,10 @@ pub struct JobEntry {
     pub namespace: String,
     /// When the Job is created (default 0s).
     pub submit_at: Option<DurationField>,
+    /// A completion deadline to report on (an objective, not activeDeadlineSeconds: nothing
+    /// is stopped): the Job misses it unless it is Complete this long after its creation
+    /// (a CronJob's Jobs: after their scheduled time; arrivals: after their arrival).
+    pub deadline: Option<DurationField>,
     pub pods: Option<PodsSpec>,
 }
 

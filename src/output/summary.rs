@@ -125,6 +125,8 @@ pub struct CronJobSummary {
     pub replaced: u32,
     /// Finished Jobs deleted beyond the history limits.
     pub history_deleted: u32,
+    /// Jobs that missed the completion deadline of the CronJob's `spec.jobs[]` entry.
+    pub deadline_misses: usize,
     pub last_schedule_time: Option<f64>,
     pub last_successful_time: Option<f64>,
     /// From the scheduled time to the Job's first running pod.
@@ -143,6 +145,8 @@ pub struct NamespaceSummary {
     pub failed: usize,
     /// Failed with reason DeadlineExceeded (activeDeadlineSeconds).
     pub deadline_exceeded: usize,
+    /// Missed the completion deadline of their `spec.jobs[]` entry.
+    pub deadline_misses: usize,
     /// Neither Complete nor Failed at the end (rejected Jobs excluded).
     pub unfinished: usize,
     /// Jobs the API server refused (ResourceQuota count/jobs.batch).
@@ -267,6 +271,9 @@ pub struct JobSummary {
     /// The CronJob that created the Job, and the activation it ran for.
     pub cron_job: Option<String>,
     pub scheduled_time: Option<f64>,
+    /// `spec.jobs[].deadline` in seconds, and whether the Job missed it (`null` without one).
+    pub deadline_seconds: Option<f64>,
+    pub deadline_missed: Option<bool>,
 }
 
 #[derive(Debug, Serialize)]
@@ -286,6 +293,17 @@ fn secs(t: SimTime) -> f64 {
 
 fn secs_d(d: crate::engine::time::SimDuration) -> f64 {
     d.as_secs_f64()
+}
+
+/// Whether the Job missed its completion deadline (`None` without one): it is met only by
+/// a Complete condition within the deadline of the creation (a CronJob's Jobs: of their
+/// scheduled time).
+pub fn deadline_missed(job: &JobState) -> Option<bool> {
+    let deadline = job.deadline?;
+    let base = job.scheduled_at.or(job.created_at).unwrap_or(job.submit_at);
+    let met = job.status.has_true(JobConditionType::Complete)
+        && job.finished_at.is_some_and(|f| f <= base + deadline);
+    Some(!met)
 }
 
 /// From a Job's creation to its first running pod.
@@ -331,6 +349,9 @@ impl CronJobSummary {
             skipped_while_active: cj.stats.skipped_active,
             replaced: cj.stats.replaced,
             history_deleted: cj.stats.history_deleted,
+            deadline_misses: children()
+                .filter(|j| deadline_missed(j) == Some(true))
+                .count(),
             last_schedule_time: status
                 .last_schedule_time
                 .map(|t| secs(world.sim_time_of(t))),
@@ -394,6 +415,10 @@ impl NamespaceSummary {
                         })
                         .count(),
                     rejected: jobs.iter().filter(|j| j.rejected.is_some()).count(),
+                    deadline_misses: jobs
+                        .iter()
+                        .filter(|j| deadline_missed(j) == Some(true))
+                        .count(),
                     pods_created: jobs.iter().map(|j| j.stats.pods_created).sum(),
                     queueing_seconds: Spread::of(
                         jobs.iter()
@@ -489,6 +514,8 @@ impl JobSummary {
                 .owner
                 .map(|c| world.cronjobs[c as usize].cron_job.name.clone()),
             scheduled_time: job.scheduled_at.map(secs),
+            deadline_seconds: job.deadline.map(secs_d),
+            deadline_missed: deadline_missed(job),
         }
     }
 }

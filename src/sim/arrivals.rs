@@ -98,6 +98,7 @@ impl World {
             Ok(()) => {
                 let id: JobId = self.add_job(t.namespace, name, t.spec, t.behavior);
                 self.jobs[id.idx()].admitted = true;
+                self.jobs[id.idx()].deadline = t.deadline;
             }
             Err(message) => {
                 // The submission is refused: the Job never exists.

@@ -48,6 +48,8 @@ pub struct CronJobInput {
     pub behavior: Arc<PodBehavior>,
     /// When the CronJob is created.
     pub created_at: SimTime,
+    /// The completion deadline of its Jobs, from their scheduled time.
+    pub deadline: Option<crate::engine::time::SimDuration>,
 }
 
 /// What a CronJob did over the run (summary.json).
@@ -80,6 +82,8 @@ pub struct CronJobState {
     pub(crate) waiting_until: Option<SimTime>,
     /// Consecutive syncs that ended in an error (the work queue's rate limiter).
     pub(crate) api_failures: u32,
+    /// The completion deadline of its Jobs.
+    pub(crate) input_deadline: Option<crate::engine::time::SimDuration>,
 }
 
 impl CronJobState {
@@ -94,6 +98,7 @@ impl CronJobState {
             stats: CronJobStats::default(),
             waiting_until: None,
             api_failures: 0,
+            input_deadline: input.deadline,
         }
     }
 }
@@ -266,6 +271,7 @@ impl JobControl for WorldJobs<'_> {
         let id = w.add_job(namespace, name.to_string(), spec, behavior);
         let job = &mut w.jobs[id.idx()];
         job.admitted = true;
+        job.deadline = w.cronjobs[self.cron as usize].input_deadline;
         job.owner = Some(self.cron);
         job.scheduled_at = Some(scheduled_at);
         w.cronjobs[self.cron as usize].children.push(id);

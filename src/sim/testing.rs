@@ -138,6 +138,7 @@ pub fn config(nodes: u32, jobs: Vec<(JobSpec, PodBehavior)>) -> SimConfig {
                 spec,
                 behavior: Arc::new(behavior),
                 submit_at: SimTime::ZERO,
+                deadline: None,
             })
             .collect(),
         cronjobs: Vec::new(),

@@ -111,6 +111,8 @@ pub struct JobInput {
     pub spec: JobSpec,
     pub behavior: Arc<PodBehavior>,
     pub submit_at: SimTime,
+    /// The completion deadline reported on (`spec.jobs[].deadline`).
+    pub deadline: Option<SimDuration>,
 }
 
 /// Everything a run needs.
@@ -347,14 +349,9 @@ impl World {
             let needs = w.cluster.images.needs(&j.spec.template);
             w.job_images.push(needs.into());
             w.queue.push(j.submit_at, Event::JobCreated(id));
-            w.jobs.push(JobState::new(
-                id,
-                j.namespace,
-                j.name,
-                j.spec,
-                j.behavior,
-                j.submit_at,
-            ));
+            let mut job = JobState::new(id, j.namespace, j.name, j.spec, j.behavior, j.submit_at);
+            job.deadline = j.deadline;
+            w.jobs.push(job);
         }
         for (i, c) in config.cronjobs.into_iter().enumerate() {
             w.queue.push(c.created_at, Event::CronJobCreated(i as u32));

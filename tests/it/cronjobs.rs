@@ -282,3 +282,21 @@ fn a_job_deleted_by_its_ttl_wakes_the_cronjob() {
     let c = jobsim::output::summary::CronJobSummary::of(&r.world, 0);
     assert_eq!(c.jobs_complete, 3);
 }
+
+/// A completion deadline on the CronJob's entry is measured from each Job's scheduled
+/// time: 30 s pods finish 31.1 s after it (100 ms requeue delta + 1 s sync batching).
+#[test]
+fn deadlines_are_measured_from_the_scheduled_time() {
+    for (deadline, missed) in [("31s", 3), ("32s", 0)] {
+        let r = run_yaml(&cron(
+            "  schedule: \"* * * * *\"",
+            "      backoffLimit: 0",
+            &format!("30s\n    deadline: {deadline}"),
+            "  duration: 3m",
+        ));
+        let c = jobsim::output::summary::CronJobSummary::of(&r.world, 0);
+        assert_eq!(c.deadline_misses, missed, "deadline {deadline}");
+        let j = jobsim::output::summary::JobSummary::of(&r.world.jobs[0], &r.world);
+        assert_eq!(j.deadline_missed, Some(missed > 0));
+    }
+}

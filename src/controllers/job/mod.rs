@@ -145,6 +145,9 @@ pub struct JobState {
     pub rejected: Option<String>,
     /// Consecutive syncs whose pod creations failed (the work queue's rate limiter).
     pub api_failures: u32,
+    /// The completion deadline reported on, from creation (CronJob's Jobs: from the
+    /// scheduled time).
+    pub deadline: Option<SimDuration>,
 
     // --- informer view ---
     pub counts: PodCounts,
@@ -196,6 +199,7 @@ impl JobState {
             admitted: false,
             rejected: None,
             api_failures: 0,
+            deadline: None,
             counts: PodCounts::default(),
             pods: Vec::new(),
             unaccounted: Vec::new(),
