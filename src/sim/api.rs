@@ -109,10 +109,12 @@ impl World {
                 if let Some(i) = on_node.iter().position(|&p| p == id) {
                     on_node.swap_remove(i);
                 }
-                let tpl = self.jobs[job_id.idx()].spec.template.clone();
-                if !self.victim_terminated(id, &tpl.requests, tpl.nonzero_requests) {
-                    self.cluster
-                        .release(node, &tpl.requests, tpl.nonzero_requests);
+                // Only the requests: cloning the whole template here cost an allocation
+                // per container on every pod termination.
+                let tpl = &self.jobs[job_id.idx()].spec.template;
+                let (requests, nonzero) = (tpl.requests.clone(), tpl.nonzero_requests);
+                if !self.victim_terminated(id, &requests, nonzero) {
+                    self.cluster.release(node, &requests, nonzero);
                     self.cluster_changed();
                 }
             }
