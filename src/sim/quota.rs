@@ -148,6 +148,39 @@ impl World {
         }
     }
 
+    /// Every quota's usage is what its namespace's live objects add up to, and within its
+    /// hard limits (tests and debug builds).
+    pub(crate) fn check_quotas(&self) {
+        for q in &self.quotas {
+            let mut want = ResourceQuota::new(q.namespace.clone(), q.name.clone(), q.hard.clone());
+            for j in self.jobs.iter().filter(|j| j.namespace == q.namespace) {
+                if j.admitted {
+                    want.charge(&[(QuotaResource::Jobs, 1)], 1);
+                }
+                let (demand, _) = self.pod_demand(j.id);
+                for &p in &j.pods {
+                    if !self.pods.get(p).phase.is_terminal() {
+                        want.charge(&demand, 1);
+                    }
+                }
+            }
+            assert_eq!(
+                q.used, want.used,
+                "quota {}/{} usage drifted",
+                q.namespace, q.name
+            );
+            for ((r, hard), used) in q.hard.iter().zip(&q.used) {
+                assert!(
+                    used <= hard,
+                    "quota {}/{}: {} used {used} > hard {hard}",
+                    q.namespace,
+                    q.name,
+                    r.name()
+                );
+            }
+        }
+    }
+
     /// The quotas, as `kubectl get resourcequota` would describe their usage.
     pub fn quota_usage(&self) -> &[ResourceQuota] {
         &self.quotas

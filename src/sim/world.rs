@@ -700,6 +700,7 @@ impl World {
         if let Err(e) = self.cluster.check_not_overcommitted() {
             panic!("{e}");
         }
+        self.check_quotas();
         // Each node lists exactly its non-terminal bound pods.
         let mut listed = 0;
         for (i, n) in self.cluster.nodes.iter().enumerate() {
