@@ -48,10 +48,23 @@ pub fn validate(args: ValidateArgs) -> u8 {
         Ok(prepared) => {
             let loaded = &prepared.first;
             print_diagnostics(&loaded.warnings, &loaded.sources);
-            let jobs = loaded.config.jobs.len();
+
+            let c = &loaded.config;
+            let count =
+                |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+            let mut kinds = vec![count(c.jobs.len(), "Job")];
+            if !c.cronjobs.is_empty() {
+                kinds.push(count(c.cronjobs.len(), "CronJob"));
+            }
+            if !c.arrivals.is_empty() {
+                kinds.push(count(c.arrivals.len(), "arrival process"));
+            }
+            if !c.quotas.is_empty() {
+                kinds.push(count(c.quotas.len(), "ResourceQuota"));
+            }
             outln!(
-                "valid: {jobs} Job{}{} (Kubernetes {}){}",
-                if jobs == 1 { "" } else { "s" },
+                "valid: {}{} (Kubernetes {}){}",
+                kinds.join(", "),
                 if loaded.has_scenario {
                     format!(", scenario {:?}", loaded.name)
                 } else {

@@ -1368,6 +1368,18 @@ fn build_arrivals(
             }
             ArrivalProcess::Times(times)
         };
+        if inputs[t].submit_at != SimTime::ZERO && !templates.contains(&t) {
+            diags.push(
+                sdiag(
+                    &at("job"),
+                    format!(
+                        "Job {}/{} is copied by arrivals and does not run itself: its submitAt is ignored",
+                        a.namespace, a.job
+                    ),
+                )
+                .as_warning(),
+            );
+        }
         templates.push(t);
         out.push(crate::sim::arrivals::ArrivalInput {
             template: inputs[t].clone(),

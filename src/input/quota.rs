@@ -66,7 +66,8 @@ pub fn import_resource_quota(
     }
     let mut hard = Vec::new();
     for (key, value) in spec.hard.unwrap_or_default() {
-        let path = at(&format!("spec.hard.{key}"));
+        // Keys hold dots (`requests.cpu`): positions point at the map, messages name the key.
+        let path = at("spec.hard");
         let Some(resource) = QuotaResource::parse(&key) else {
             diags.push(
                 doc.diagnostic(
@@ -86,13 +87,12 @@ pub fn import_resource_quota(
             Ok(a) => diags.push(doc.diagnostic(
                 &path,
                 format!(
-                    "Invalid value: \"{}\": must be greater than or equal to 0 ({a})",
+                    "{key}: Invalid value: \"{}\": must be greater than or equal to 0 ({a})",
                     value.0
                 ),
             )),
-            Err(e) => {
-                diags.push(doc.diagnostic(&path, format!("Invalid value: \"{}\": {e}", value.0)))
-            }
+            Err(e) => diags
+                .push(doc.diagnostic(&path, format!("{key}: Invalid value: \"{}\": {e}", value.0))),
         }
     }
     if diags.items[before..].iter().any(|d| d.is_error()) {

@@ -485,7 +485,9 @@ impl JobSummary {
             start_time: s.start_time.map(secs),
             completion_time: s.completion_time.map(secs),
             finish_time: job.finished_at.map(secs),
-            duration_seconds: job.finished_at.map(|f| secs(f) - secs(job.submit_at)),
+            duration_seconds: job
+                .finished_at
+                .map(|f| secs_d(f.saturating_since(job.submit_at))),
             deletion_time: job.deleted_at.map(secs),
             succeeded: s.succeeded,
             failed: s.failed,

@@ -270,8 +270,11 @@ impl World {
         true
     }
 
-    /// Deletes a Job with foreground propagation: the garbage collector deletes its pods and
-    /// the Job controller strips their tracking finalizers (`cleanupPodFinalizers`).
+    /// Deletes a Job: from now on no controller acts on it and it no longer counts against
+    /// quotas; the garbage collector deletes its pods and the Job controller strips their
+    /// tracking finalizers (`cleanupPodFinalizers`). Background (CronJob) and foreground
+    /// (TTL, kubectl) propagation differ only in when the Job object itself disappears,
+    /// which nothing in jobsim observes.
     pub(crate) fn delete_job(&mut self, id: JobId) {
         self.jobs[id.idx()].deleted_at = Some(self.now);
         // The Job informer's delete handler wakes the CronJob that owns it.

@@ -27,11 +27,18 @@ pub struct ArrivalState {
     pub input: ArrivalInput,
     /// Arrivals so far.
     pub arrived: u32,
-    /// Submissions the API server refused (a ResourceQuota): time, name, error.
+    /// Submissions the API server refused (a ResourceQuota, a name in use or too long):
+    /// time, name, error.
     pub rejected: Vec<(SimTime, String, String)>,
     rng: ChaCha8Rng,
     /// The time of the pending arrival (interval processes).
     next_at: SimTime,
+    /// An arrival is scheduled.
+    pub(crate) pending: bool,
+    /// The first process copying the same Job: copies are numbered across all of them.
+    group: usize,
+    /// Copies named so far (used on the group's first process).
+    named: u32,
 }
 
 impl World {
@@ -42,13 +49,27 @@ impl World {
                 "{}/{}",
                 input.template.namespace, input.template.name
             ));
-            let rng = self.streams.stream(Purpose::Arrivals, key, 0, 0);
+            // Two processes copying the same Job draw from different streams.
+            let group = self
+                .arrivals
+                .iter()
+                .position(|a| {
+                    a.input.template.namespace == input.template.namespace
+                        && a.input.template.name == input.template.name
+                })
+                .unwrap_or(i);
+            let rng = self
+                .streams
+                .stream(Purpose::Arrivals, key, (i - group) as u64, 0);
             self.arrivals.push(ArrivalState {
                 input,
                 arrived: 0,
                 rejected: Vec::new(),
                 rng,
                 next_at: SimTime::ZERO,
+                pending: false,
+                group,
+                named: 0,
             });
             let start = match &self.arrivals[i].input.process {
                 ArrivalProcess::Interval { start, .. } => *start,
@@ -68,7 +89,10 @@ impl World {
                 if s.arrived >= limit.unwrap_or(MAX_ARRIVALS) {
                     return;
                 }
-                let at = from + gap.sample(&mut s.rng, s.arrived);
+                let at = from
+                    + gap
+                        .sample(&mut s.rng, s.arrived)
+                        .max(ArrivalProcess::MIN_GAP);
                 if at > *until {
                     return;
                 }
@@ -80,21 +104,45 @@ impl World {
             },
         };
         s.next_at = at;
+        s.pending = true;
         self.queue.push(at, Event::Arrival(a));
     }
 
     pub(crate) fn on_arrival(&mut self, a: u32) -> bool {
         let s = &mut self.arrivals[a as usize];
+        s.pending = false;
         s.arrived += 1;
         let n = s.arrived;
-        let name = match &s.input.process {
+        let given = match &s.input.process {
             ArrivalProcess::Times(times) => times[n as usize - 1].1.clone(),
             ArrivalProcess::Interval { .. } => None,
-        }
-        .unwrap_or_else(|| format!("{}-{n}", s.input.template.name));
-        let t = s.input.template.clone();
+        };
+        let group = s.group;
+        let name = match given {
+            Some(name) => name,
+            None => {
+                let g = &mut self.arrivals[group];
+                g.named += 1;
+                format!("{}-{}", g.input.template.name, g.named)
+            }
+        };
+        let t = self.arrivals[a as usize].input.template.clone();
         let now = self.now;
-        match self.admit_job(&t.namespace, &name) {
+        // The API server's checks on the submitted Job: its name, then the quotas.
+        let admitted = if name.len() > 63 {
+            Err(format!(
+                "Job.batch {name:?} is invalid: metadata.name: Invalid value: {name:?}: must be no more than 63 characters"
+            ))
+        } else if self
+            .jobs
+            .iter()
+            .any(|j| j.is_live() && j.namespace == t.namespace && j.name == name)
+        {
+            Err(format!("jobs.batch {name:?} already exists"))
+        } else {
+            self.admit_job(&t.namespace, &name)
+        };
+        match admitted {
             Ok(()) => {
                 let id: JobId = self.add_job(t.namespace, name, t.spec, t.behavior);
                 self.jobs[id.idx()].admitted = true;

@@ -201,9 +201,6 @@ impl World {
                 },
             );
         }
-        for id in outcome.deleted {
-            self.delete_job(id);
-        }
         if outcome.error {
             // AddRateLimited: the default controller rate limiter, 5 ms doubling per
             // consecutive failure (up to 1000 s).
@@ -280,5 +277,11 @@ impl JobControl for WorldJobs<'_> {
 
     fn job_name(&self, id: JobId) -> String {
         self.world.jobs[id.idx()].name.clone()
+    }
+
+    fn delete_job(&mut self, id: JobId) {
+        // Gone from the API at once (its quota released); the garbage collector deletes
+        // its pods.
+        self.world.delete_job(id);
     }
 }

@@ -32,12 +32,15 @@ use super::world::{Event, World};
 const EXIT_UNKNOWN: i32 = 137;
 
 impl World {
-    /// Whether any Job may still need the cluster: not yet submitted, or live and not
-    /// finished. Ambient processes stop when this is false.
+    /// Whether any Job may still need the cluster: not yet submitted, live and not
+    /// finished, or still to come from a CronJob or an arrival process. Ambient processes
+    /// (node failures, the autoscaler's loop) stop when this is false.
     pub(crate) fn has_pending_work(&self) -> bool {
         self.jobs
             .iter()
-            .any(|j| j.deleted_at.is_none() && !j.status.is_finished())
+            .any(|j| j.deleted_at.is_none() && j.rejected.is_none() && !j.status.is_finished())
+            || self.cronjobs.iter().any(|c| c.waiting_until.is_some())
+            || self.arrivals.iter().any(|a| a.pending)
     }
 
     /// Schedules the first outages and random failures (at the start of the run).

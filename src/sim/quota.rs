@@ -30,14 +30,30 @@ impl World {
     /// leave unstated.
     fn pod_demand(&self, job: JobId) -> (Vec<(QuotaResource, i64)>, Unstated) {
         let t = &self.jobs[job.idx()].spec.template;
+        // The pod's memory limit as the quota evaluator sums it (`PodLimits`): the regular
+        // containers and sidecars together, or the largest init container if that is more.
+        let running: i64 = t
+            .containers
+            .iter()
+            .map(|c| c.limits.memory_bytes)
+            .sum::<i64>()
+            + t.init_containers
+                .iter()
+                .filter(|c| c.sidecar)
+                .map(|c| c.limits.memory_bytes)
+                .sum::<i64>();
+        let init = t
+            .init_containers
+            .iter()
+            .filter(|c| !c.sidecar)
+            .map(|c| c.limits.memory_bytes)
+            .max()
+            .unwrap_or(0);
         let mut demand = vec![
             (QuotaResource::Pods, 1),
             (QuotaResource::RequestsCpu, t.requests.cpu_millis),
             (QuotaResource::RequestsMemory, t.requests.memory_bytes),
-            (
-                QuotaResource::LimitsMemory,
-                t.memory_limit_bytes.unwrap_or(0),
-            ),
+            (QuotaResource::LimitsMemory, running.max(init)),
         ];
         demand.extend(
             t.requests
@@ -45,35 +61,38 @@ impl World {
                 .iter()
                 .map(|(n, v)| (QuotaResource::RequestsExtended(n.clone()), *v)),
         );
-        let names = || {
-            t.containers
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
+        // A quota on a resource requires every container to state it (the evaluator's
+        // "must specify ... for: <containers>").
+        let all = || t.init_containers.iter().chain(&t.containers);
+        let lacking = |has: &dyn Fn(&crate::api::job::Container) -> bool| {
+            let names: Vec<&str> = all().filter(|c| !has(c)).map(|c| c.name.as_str()).collect();
+            (!names.is_empty()).then(|| names.join(","))
         };
         let mut unspecified = Vec::new();
-        if t.requests.cpu_millis == 0 {
-            unspecified.push((QuotaResource::RequestsCpu, names()));
-        }
-        if t.requests.memory_bytes == 0 {
-            unspecified.push((QuotaResource::RequestsMemory, names()));
-        }
-        if t.memory_limit_bytes.is_none() {
-            unspecified.push((QuotaResource::LimitsMemory, names()));
+        for (r, missing) in [
+            (
+                QuotaResource::RequestsCpu,
+                lacking(&|c| c.requests.cpu_millis > 0),
+            ),
+            (
+                QuotaResource::RequestsMemory,
+                lacking(&|c| c.requests.memory_bytes > 0),
+            ),
+            (
+                QuotaResource::LimitsMemory,
+                lacking(&|c| c.limits.memory_bytes > 0),
+            ),
+        ] {
+            if let Some(names) = missing {
+                unspecified.push((r, names));
+            }
         }
         (demand, unspecified)
     }
 
     /// Admission of the next pod of `job` (Indexed: for `index`): charges every quota of the
-    /// namespace, or returns the API server's error without charging any. `refused` is the
-    /// number of creates of this sync refused before (it only changes the pod name quoted).
-    pub(crate) fn admit_pod(
-        &mut self,
-        job: JobId,
-        index: Option<u32>,
-        refused: usize,
-    ) -> Result<(), String> {
+    /// namespace, or returns the API server's error without charging any.
+    pub(crate) fn admit_pod(&mut self, job: JobId, index: Option<u32>) -> Result<(), String> {
         if self.quotas.is_empty() {
             return Ok(());
         }
@@ -82,17 +101,19 @@ impl World {
         if ids.is_empty() {
             return Ok(());
         }
+        // The name a refused create would have had: drawn apart from created pods' names.
         let suffix = names::suffix_from_hash(self.streams.hash(
             Purpose::PodName,
             j.key,
-            u64::from(j.next_ordinal) + refused as u64,
-            0,
+            j.refused_creates,
+            1,
         ));
         let what = format!("pods \"{}\"", names::pod_name(&j.name, index, &suffix));
         let (demand, unspecified) = self.pod_demand(job);
         for &q in &ids {
             if let Err(e) = self.quotas[q].admit(&what, &demand, &unspecified) {
                 self.quotas[q].rejections += 1;
+                self.jobs[job.idx()].refused_creates += 1;
                 return Err(e);
             }
         }

@@ -25,6 +25,7 @@ pub enum ArrivalProcess {
 pub const MAX_ARRIVALS: u32 = 10_000_000;
 
 impl ArrivalProcess {
-    /// The shortest gap a fixed interval may have.
-    pub const MIN_FIXED_GAP: SimDuration = SimDuration::from_millis(1);
+    /// The shortest gap between two arrivals of an interval process: a distribution that
+    /// draws zero (uniform from 0s, a normal around 0) cannot pile arrivals on one instant.
+    pub const MIN_GAP: SimDuration = SimDuration::from_millis(1);
 }

@@ -310,7 +310,7 @@ fn quotas_and_arrivals_are_checked() {
     let job = ETL;
     assert_error(
         &format!("{}---\n{job}", quota("    requests.cpu: lots\n")),
-        "spec.hard.requests.cpu: Invalid value: \"lots\"",
+        "spec.hard: requests.cpu: Invalid value: \"lots\"",
     );
     assert_error(
         &format!(
@@ -333,4 +333,86 @@ fn quotas_and_arrivals_are_checked() {
         ),
         "spec.arrivals[0].csv:",
     );
+}
+
+/// The autoscaler keeps running through quiet hours while a CronJob has runs to come: each
+/// hourly run of 4 × 2-CPU pods on 2-CPU nodes scales the pool up, and it shrinks in
+/// between (before, the loop stopped for good once no existing Job had work).
+#[test]
+fn the_autoscaler_serves_every_cronjob_run() {
+    let r = run_yaml(
+        "apiVersion: jobsim.dev/v1alpha1
+kind: Scenario
+metadata:
+  name: cron-autoscale
+spec:
+  duration: 3h
+  cluster:
+    nodePools:
+      - name: batch
+        count: 1
+        allocatable: {cpu: \"2\", memory: 16Gi}
+        autoscaling: {minNodes: 1, maxNodes: 4, provisioningDelay: 60s}
+  defaults:
+    pods:
+      runTime: 5m
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: \"@hourly\"
+  jobTemplate:
+    spec:
+      completions: 4
+      parallelism: 4
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: c
+            image: busybox
+            resources:
+              requests: {cpu: \"2\", memory: 1Gi}
+",
+    );
+    let c = jobsim::output::summary::CronJobSummary::of(&r.world, 0);
+    assert_eq!(c.jobs_complete, 3);
+    // Three nodes added for each of the three runs, and removed again in between.
+    assert_eq!(r.world.autoscaler.nodes_added, 9);
+    assert!(r.world.autoscaler.nodes_removed >= 6);
+    // Every run has all four pods running at once: about 5 min + provisioning, not 20 min.
+    assert!(
+        c.duration_seconds.max.unwrap() < 600.0,
+        "{:?}",
+        c.duration_seconds
+    );
+}
+
+/// Two processes copying the same Job draw different times and number their copies
+/// together (no two Jobs share a name).
+#[test]
+fn two_processes_of_one_template_do_not_collide() {
+    let r = run_yaml(&format!(
+        "{}  duration: 4h\n  arrivals:\n  - job: etl\n    namespace: etl\n    interval: {{exponential: {{mean: 30m}}}}\n  - job: etl\n    namespace: etl\n    interval: {{exponential: {{mean: 30m}}}}\n---\n{ETL}",
+        scenario("")
+    ));
+    let mut names: Vec<&str> = r.world.jobs.iter().map(|j| j.name.as_str()).collect();
+    let n = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), n, "{names:?}");
+    let (a, b) = (&r.world.arrivals[0], &r.world.arrivals[1]);
+    assert!(a.arrived > 0 && b.arrived > 0);
+    let times = |k: usize| -> Vec<f64> {
+        r.world
+            .jobs
+            .iter()
+            .map(|j| j.submit_at.as_secs_f64())
+            .skip(k)
+            .step_by(2)
+            .collect()
+    };
+    assert_ne!(times(0), times(1));
 }

@@ -168,6 +168,8 @@ impl JobControl for FakeJobControl {
     fn job_name(&self, id: JobId) -> String {
         self.jobs[id.idx()].0.clone()
     }
+
+    fn delete_job(&mut self, _: JobId) {}
 }
 
 fn warnings(out: &SyncOutcome) -> usize {

@@ -143,6 +143,8 @@ pub trait JobControl {
     fn create_job(&mut self, name: &str, scheduled: Timestamp) -> Result<JobId, CreateError>;
     /// The name of a Job the CronJob lists as active (for events about Jobs that are gone).
     fn job_name(&self, id: JobId) -> String;
+    /// `DeleteJob` with background propagation: the Job is gone when the call returns.
+    fn delete_job(&mut self, id: JobId);
 }
 
 /// `getJobName`: `<cronjob name>-<scheduled time in Unix minutes>`.
@@ -160,13 +162,18 @@ pub fn sync(
     jobs: &mut dyn JobControl,
 ) -> SyncOutcome {
     let mut out = SyncOutcome::default();
-    cleanup_finished_jobs(cron_job, children, &mut out);
+    cleanup_finished_jobs(cron_job, children, jobs, &mut out);
     sync_cron_job(cron_job, children, now, jobs, &mut out);
     out
 }
 
 /// `cleanupFinishedJobs` / `removeOldestJobs`.
-fn cleanup_finished_jobs(cj: &mut CronJob, children: &[ChildJob], out: &mut SyncOutcome) {
+fn cleanup_finished_jobs(
+    cj: &mut CronJob,
+    children: &[ChildJob],
+    jobs: &mut dyn JobControl,
+    out: &mut SyncOutcome,
+) {
     let limits = [
         (Finished::Complete, cj.spec.successful_jobs_history_limit),
         (Finished::Failed, cj.spec.failed_jobs_history_limit),
@@ -192,14 +199,21 @@ fn cleanup_finished_jobs(cj: &mut CronJob, children: &[ChildJob], out: &mut Sync
             (x, y) => x.cmp(&y),
         });
         for j in finished.into_iter().take(to_delete as usize) {
-            delete_job(cj, j.id, &j.name, out);
+            delete_job(cj, j.id, &j.name, jobs, out);
             out.update_status = true;
         }
     }
 }
 
 /// `deleteJob`: the Job (background propagation) and its reference in `status.active`.
-fn delete_job(cj: &mut CronJob, id: JobId, name: &str, out: &mut SyncOutcome) {
+fn delete_job(
+    cj: &mut CronJob,
+    id: JobId,
+    name: &str,
+    jobs: &mut dyn JobControl,
+    out: &mut SyncOutcome,
+) {
+    jobs.delete_job(id);
     out.deleted.push(id);
     cj.status.active.retain(|&a| a != id);
     out.events.push(CronJobEvent {
@@ -372,7 +386,7 @@ fn sync_cron_job(
     if cj.spec.concurrency_policy == ConcurrencyPolicy::Replace {
         for id in cj.status.active.clone() {
             let name = jobs.job_name(id);
-            delete_job(cj, id, &name, out);
+            delete_job(cj, id, &name, jobs, out);
             out.update_status = true;
         }
     }
@@ -434,6 +448,7 @@ mod tests {
         fn job_name(&self, id: JobId) -> String {
             self.names[id.idx()].clone()
         }
+        fn delete_job(&mut self, _: JobId) {}
     }
 
     fn hourly() -> CronJob {

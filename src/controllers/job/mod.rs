@@ -145,6 +145,8 @@ pub struct JobState {
     pub rejected: Option<String>,
     /// Consecutive syncs whose pod creations failed (the work queue's rate limiter).
     pub api_failures: u32,
+    /// Pod creates the API server refused so far (each try has its own generated name).
+    pub refused_creates: u64,
     /// The completion deadline reported on, from creation (CronJob's Jobs: from the
     /// scheduled time).
     pub deadline: Option<SimDuration>,
@@ -199,6 +201,7 @@ impl JobState {
             admitted: false,
             rejected: None,
             api_failures: 0,
+            refused_creates: 0,
             deadline: None,
             counts: PodCounts::default(),
             pods: Vec::new(),

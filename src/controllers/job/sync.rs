@@ -48,6 +48,9 @@ struct SyncCtx {
     finish: Option<Finish>,
     new_backoff: super::backoff::BackoffRecord,
     newly_succeeded_indexes: u64,
+    /// Consecutive failed syncs before this one (the rate limiter's count for the key; a
+    /// sync without an error forgets it).
+    prior_failures: u32,
 }
 
 /// Syncs one Job.
@@ -140,6 +143,8 @@ pub fn sync_job(w: &mut World, id: JobId) {
         newly_succeeded_indexes: 0,
         delayed: std::collections::BTreeMap::new(),
         deleted_now: Vec::new(),
+        // queue.Forget unless this sync fails too.
+        prior_failures: std::mem::take(&mut job.api_failures),
     };
     let failed = i64::from(job.status.failed) + non_ignored_failed;
 
@@ -497,7 +502,7 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
         let n = batch.min(rest.len());
         let mut batch_done = batch_start;
         for &(index, counts) in &rest[..n] {
-            if let Err(message) = w.admit_pod(id, index, failed) {
+            if let Err(message) = w.admit_pod(id, index) {
                 failed += 1;
                 w.event(ObjectRef::Job(id), EventKind::FailedCreate(message));
                 continue;
@@ -516,15 +521,13 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx) {
         batch *= 2;
     }
     ctx.active += (diff as usize - failed - skipped) as i32;
-    let job = &mut w.jobs[id.idx()];
     if failed > 0 {
+        let job = &mut w.jobs[id.idx()];
         job.expectations.adds -= (failed + skipped) as i64;
-        let delay =
-            SimDuration::from_secs(1u64 << job.api_failures.min(6)).min(SimDuration::from_secs(60));
-        job.api_failures += 1;
+        let delay = SimDuration::from_secs(1u64 << ctx.prior_failures.min(6))
+            .min(SimDuration::from_secs(60));
+        job.api_failures = ctx.prior_failures + 1;
         w.enqueue_job_after(id, delay);
-    } else {
-        job.api_failures = 0;
     }
 }
 
