@@ -62,6 +62,18 @@ fn two_runs_write_identical_bytes() {
             assert_eq!(na, nb);
             assert!(ba == bb, "{scenario}: {na} differs between two runs");
         }
+        if scenario.ends_with("shared-cluster-week.yaml") {
+            // The README shows this chart; it must be what the command beside it draws.
+            let committed = std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("docs/images/shared-cluster-week-cpu.png"),
+            )
+            .unwrap();
+            assert!(
+                std::fs::read(a.join("cpu.png")).unwrap() == committed,
+                "docs/images/shared-cluster-week-cpu.png is stale: copy cpu.png from `jobsim run scenarios/shared-cluster-week.yaml`"
+            );
+        }
     }
 }
 
