@@ -179,17 +179,25 @@ pub fn prepare(
 }
 
 /// Column names of the Jobs of a config.
+/// CronJobs come after the Jobs, as `cronjob/<name>` (`cronjob/<namespace>/<name>`).
 pub fn job_names(config: &SimConfig) -> Vec<String> {
+    let qualified = |ns: &str, name: &str| {
+        if ns == "default" {
+            name.to_string()
+        } else {
+            format!("{ns}/{name}")
+        }
+    };
     config
         .jobs
         .iter()
-        .map(|j| {
-            if j.namespace == "default" {
-                j.name.clone()
-            } else {
-                format!("{}/{}", j.namespace, j.name)
-            }
-        })
+        .map(|j| qualified(&j.namespace, &j.name))
+        .chain(
+            config
+                .cronjobs
+                .iter()
+                .map(|c| format!("cronjob/{}", qualified(&c.namespace, &c.cron_job.name))),
+        )
         .collect()
 }
 
@@ -207,6 +215,7 @@ pub fn run_one(
     config.record_pods = false;
     config.sample_interval = None;
     let names = job_names(&config);
+    let named = config.jobs.len();
     let mut world = World::new(config);
     let result = world.run(&mut Discard, limits);
     let stopped = result.is_err();
@@ -220,7 +229,6 @@ pub fn run_one(
     let mut makespan = 0.0f64;
     // Every Job counts for the run's outcome, including those CronJobs and arrivals
     // created; the per-Job columns are the scenario's own Jobs.
-    let named = names.len();
     let mut names = names.into_iter();
     for (i, j) in world.jobs.iter().enumerate() {
         let is_complete = j.status.has_true(JobConditionType::Complete);
@@ -245,6 +253,45 @@ pub fn run_one(
             succeeded: i64::from(j.status.succeeded),
             failed: i64::from(j.status.failed),
             pods_created: j.stats.pods_created,
+        });
+    }
+    // A CronJob's columns: its Jobs' outcome (Failed if any failed, Complete if all
+    // completed), the p95 of their durations from the scheduled time, their counts.
+    for c in &world.cronjobs {
+        let Some(name) = names.next() else { break };
+        let children: Vec<&crate::controllers::job::JobState> =
+            c.children.iter().map(|id| &world.jobs[id.idx()]).collect();
+        let count = |t| children.iter().filter(|j| j.status.has_true(t)).count() as i64;
+        let (ok, bad) = (
+            count(JobConditionType::Complete),
+            count(JobConditionType::Failed),
+        );
+        let mut durations: Vec<f64> = children
+            .iter()
+            .filter_map(|j| {
+                Some(
+                    j.finished_at?
+                        .saturating_since(j.scheduled_at?)
+                        .as_secs_f64(),
+                )
+            })
+            .collect();
+        durations.sort_by(f64::total_cmp);
+        jobs.push(JobOutcome {
+            name,
+            status: if bad > 0 {
+                "Failed"
+            } else if ok as usize == children.len() {
+                "Complete"
+            } else {
+                "Running"
+            }
+            .to_string(),
+            duration: (!durations.is_empty())
+                .then(|| crate::experiment::stats::quantile(&durations, 0.95)),
+            succeeded: ok,
+            failed: bad,
+            pods_created: children.iter().map(|j| j.stats.pods_created).sum(),
         });
     }
     RunRecord {

@@ -458,3 +458,44 @@ fn a_swept_seed_is_each_settings_base() {
         .collect();
     assert_eq!(seeds, ["10", "11", "20", "21"], "{runs}");
 }
+
+/// A CronJob has columns in runs.csv: its Jobs' p95 duration shrinks as nodes are added.
+#[test]
+fn cronjobs_have_columns_in_runs_csv() {
+    let t = tempfile::tempdir().unwrap();
+    let s = repo("scenarios/shared-cluster-week.yaml");
+    ok(
+        t.path(),
+        &[
+            "sweep",
+            s.to_str().unwrap(),
+            "--set",
+            "spec.cluster.nodePools[0].count=3,8",
+            "-o",
+            "out",
+            "--no-charts",
+        ],
+    );
+    let runs = std::fs::read_to_string(t.path().join("out/runs.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(runs.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let col = |h: &str| {
+        headers
+            .iter()
+            .position(|x| x == h)
+            .unwrap_or_else(|| panic!("no column {h}"))
+    };
+    let (p95, ok) = (
+        col("cronjob/analytics/report:duration"),
+        col("cronjob/analytics/report:succeeded"),
+    );
+    let recs: Vec<csv::StringRecord> = rows.records().map(|r| r.unwrap()).collect();
+    let p = |i: usize| recs[i][p95].parse::<f64>().unwrap();
+    assert_eq!((&recs[0][ok], &recs[1][ok]), ("72", "72"));
+    assert!(
+        p(0) > p(1) + 60.0,
+        "3 nodes: {} s, 8 nodes: {} s",
+        p(0),
+        p(1)
+    );
+}
