@@ -189,6 +189,11 @@ impl World {
             ..PodFlags::default()
         };
         self.apply_flags(id, before, gone);
+        if !before.terminal {
+            // A pod deleted before it was bound leaves without a terminal phase: its quota
+            // usage goes with it.
+            self.release_pod_quota(self.pods.get(id).job);
+        }
         if self.record_pods {
             let record = self.pod_record(id);
             self.records.push(Record::Pod(Box::new(record)));

@@ -203,14 +203,17 @@ impl World {
         }
         if outcome.error {
             // AddRateLimited: the default controller rate limiter, 5 ms doubling per
-            // consecutive failure (up to 1000 s).
+            // consecutive failure (up to 1000 s). After the simulated period the retries
+            // stop with everything else the CronJob would start.
             let cj = &mut self.cronjobs[c as usize];
             let ms = 5u64
                 .saturating_mul(1u64 << cj.api_failures.min(30))
                 .min(1_000_000);
             cj.api_failures += 1;
             let at = self.now + crate::engine::time::SimDuration::from_millis(ms);
-            self.enqueue_cronjob_at(c, at);
+            if self.horizon.is_none_or(|h| at <= h) {
+                self.enqueue_cronjob_at(c, at);
+            }
         } else {
             self.cronjobs[c as usize].api_failures = 0;
         }

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod conformance;
 mod control_plane;
+mod cron_properties;
 mod cronjobs;
 mod determinism;
 mod kubelet;
