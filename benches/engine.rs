@@ -11,6 +11,7 @@
 //! - `scheduler/bind-release/N`: one pod bound and another released on a cluster of N
 //!   nodes at W1's occupancy (10 of 16 slots used): the node index's cost per pod. The
 //!   `scheduler-scan` group is the straightforward scan of every node, for comparison.
+//!   `scheduler/select/N` is the decision alone on an unchanging cluster.
 //! - `queue/push-pop-100k`: the event queue at a steady population.
 
 use std::hint::black_box;
@@ -142,6 +143,18 @@ fn scheduler(c: &mut Criterion) {
         }
         g.finish();
     }
+    // The decision alone, on a cluster that does not change: what the index costs per pod
+    // without the cache misses of touching a random node of a large cluster on release.
+    let mut g = c.benchmark_group("scheduler");
+    g.throughput(Throughput::Elements(1));
+    for &nodes in sizes {
+        let (cluster, _, tpl, cfg) = occupied(nodes);
+        let mut next = 0;
+        g.bench_function(BenchmarkId::new("select", nodes), |b| {
+            b.iter(|| black_box(schedule(&cluster, &tpl, &cfg, &mut next).expect("fits")))
+        });
+    }
+    g.finish();
 }
 
 fn queue(c: &mut Criterion) {

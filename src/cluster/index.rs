@@ -110,8 +110,11 @@ impl Class {
 /// Nodes grouped into scheduling classes.
 #[derive(Clone, Debug, Default)]
 pub struct NodeIndex {
-    /// Classes by slot; a slot is reused once its class is empty.
-    slots: Vec<Option<Class>>,
+    /// Classes by slot; a slot is reused once its class is empty (`count == 0`, every bit
+    /// clear), keeping its bit set's allocation: a node moving between two classes empties
+    /// and refills a slot on every bind and release, which must not allocate and zero a
+    /// bit set as large as the cluster.
+    slots: Vec<Class>,
     free: Vec<u32>,
     by_key: BTreeMap<ClassKey, u32>,
     /// Each node's slot (`NO_SLOT` when not filed).
@@ -171,30 +174,25 @@ impl NodeIndex {
             nonzero_memory_bytes: node.nonzero_memory_bytes,
         };
         let old = self.node_slot[i];
-        if old != NO_SLOT
-            && self.slots[old as usize]
-                .as_ref()
-                .is_some_and(|c| c.key == key)
-        {
+        if old != NO_SLOT && self.slots[old as usize].key == key {
             return;
         }
         self.remove(id);
         let slot = match self.by_key.get(&key) {
             Some(&s) => s,
             None => {
-                let class = Class {
-                    key,
-                    bits: Vec::new(),
-                    count: 0,
-                    first: 0,
-                };
                 let s = match self.free.pop() {
                     Some(s) => {
-                        self.slots[s as usize] = Some(class);
+                        self.slots[s as usize].key = key;
                         s
                     }
                     None => {
-                        self.slots.push(Some(class));
+                        self.slots.push(Class {
+                            key,
+                            bits: Vec::new(),
+                            count: 0,
+                            first: 0,
+                        });
                         (self.slots.len() - 1) as u32
                     }
                 };
@@ -202,9 +200,7 @@ impl NodeIndex {
                 s
             }
         };
-        if let Some(c) = self.slots[slot as usize].as_mut() {
-            c.insert(id.0);
-        }
+        self.slots[slot as usize].insert(id.0);
         self.node_slot[i] = slot;
     }
 
@@ -217,14 +213,11 @@ impl NodeIndex {
             return;
         }
         self.node_slot[id.idx()] = NO_SLOT;
-        let entry = &mut self.slots[slot as usize];
-        if let Some(c) = entry.as_mut() {
-            c.remove(id.0);
-            if c.count == 0 {
-                self.by_key.remove(&c.key);
-                *entry = None;
-                self.free.push(slot);
-            }
+        let c = &mut self.slots[slot as usize];
+        c.remove(id.0);
+        if c.count == 0 {
+            self.by_key.remove(&c.key);
+            self.free.push(slot);
         }
     }
 
@@ -235,7 +228,7 @@ impl NodeIndex {
 
     /// The lowest node id of each non-empty class, in no particular order.
     fn representatives(&self) -> impl Iterator<Item = u32> + '_ {
-        self.slots.iter().flatten().map(|c| c.first)
+        self.slots.iter().filter(|c| c.count > 0).map(|c| c.first)
     }
 
     /// The node a full scan would choose, or `None` if the pod fits nowhere. With
