@@ -33,13 +33,21 @@ struct Queued {
     seq: u64,
 }
 
+impl Queued {
+    /// PrioritySort as one number, larger first: higher priority, then earlier enqueue
+    /// time, then FIFO. Entries are pushed with `since` = now and an increasing `seq`, so
+    /// `seq` alone orders them by enqueue time and then FIFO.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        let priority = (self.priority as u32) ^ (1 << 31);
+        (u128::from(priority) << 64) | u128::from(!self.seq)
+    }
+}
+
 impl Ord for Queued {
-    /// PrioritySort: higher priority first, then earlier enqueue time, then FIFO.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.priority
-            .cmp(&other.priority)
-            .then_with(|| other.since.cmp(&self.since))
-            .then_with(|| other.seq.cmp(&self.seq))
+        debug_assert!(self.seq > other.seq || self.since <= other.since);
+        self.key().cmp(&other.key())
     }
 }
 
