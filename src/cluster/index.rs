@@ -20,9 +20,14 @@ use crate::cluster::node::Node;
 use crate::cluster::scheduler::{SchedulerConfig, fits, pick_normalized, raw_preference, score};
 
 /// Everything that decides a node's filter result and score, in a few machine words:
-/// taints and extended resources, which rarely differ between nodes, are interned.
+/// taints and extended resources, which rarely differ between nodes, are interned. The
+/// fields that usually tell two classes apart come first, so that the derived comparison
+/// (only used to find a class in `by_key`, never to order anything visible) ends early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ClassKey {
+    pods: i64,
+    cpu_millis: i64,
+    memory_bytes: i64,
     pool: u32,
     ready: bool,
     unschedulable: bool,
@@ -30,10 +35,7 @@ struct ClassKey {
     taints: u32,
     /// Interned requested extended resources.
     extended: u32,
-    cpu_millis: i64,
-    memory_bytes: i64,
     ephemeral_storage_bytes: i64,
-    pods: i64,
     nonzero_cpu_millis: i64,
     nonzero_memory_bytes: i64,
 }
