@@ -59,35 +59,46 @@ impl Intervals {
         }
     }
 
-    /// Adds `index`; returns false if it was already present. Three map operations at
-    /// most: the span to the right, the span to the left, and the one change.
+    /// Adds `index`; returns false if it was already present. One search finds both
+    /// neighbours (the last span starting at or before `index + 1`, and the one before it);
+    /// at most two more map operations make the change.
     pub fn insert(&mut self, index: u32) -> bool {
-        let right = index
-            .checked_add(1)
-            .and_then(|r| self.spans.get(&r).map(|&e| (r, e)));
-        if let Some((_, end)) = self.spans.range_mut(..=index).next_back() {
-            if *end >= index {
+        let mut it = self.spans.range_mut(..=index.saturating_add(1));
+        let Some((&s1, e1)) = it.next_back() else {
+            self.spans.insert(index, index);
+            self.total += 1;
+            return true;
+        };
+        if s1 <= index {
+            // The span at or before `index`; no span starts at `index + 1`.
+            if *e1 >= index {
                 return false;
             }
-            if *end + 1 == index {
-                // Joins the span on its left (and the one on its right, if any).
-                *end = right.map_or(index, |(_, e)| e);
-                if let Some((r, _)) = right {
-                    self.spans.remove(&r);
-                }
+            if *e1 + 1 == index {
+                *e1 = index;
+            } else {
+                self.spans.insert(index, index);
+            }
+            self.total += 1;
+            return true;
+        }
+        // A span starts at `index + 1` (so `index + 1` did not overflow); the one before,
+        // if any, ends before `index + 1`.
+        let right_end = *e1;
+        if let Some((_, e0)) = it.next_back() {
+            if *e0 >= index {
+                return false;
+            }
+            if *e0 + 1 == index {
+                // Joins the span on its left and the one on its right.
+                *e0 = right_end;
+                self.spans.remove(&s1);
                 self.total += 1;
                 return true;
             }
         }
-        match right {
-            Some((r, e)) => {
-                self.spans.remove(&r);
-                self.spans.insert(index, e);
-            }
-            None => {
-                self.spans.insert(index, index);
-            }
-        }
+        self.spans.remove(&s1);
+        self.spans.insert(index, right_end);
         self.total += 1;
         true
     }
@@ -274,6 +285,20 @@ mod tests {
         // Maximal spans: no two touch.
         let spans: Vec<_> = ints.spans().collect();
         assert!(spans.windows(2).all(|w| w[0].1 + 1 < w[1].0));
+    }
+
+    #[test]
+    fn inserts_at_the_top_of_the_range() {
+        let mut ints = Intervals::default();
+        assert!(ints.insert(u32::MAX));
+        assert!(!ints.insert(u32::MAX));
+        assert!(ints.insert(u32::MAX - 2));
+        assert!(ints.insert(u32::MAX - 1));
+        assert_eq!(
+            ints.spans().collect::<Vec<_>>(),
+            vec![(u32::MAX - 2, u32::MAX)]
+        );
+        assert_eq!(ints.total(), 3);
     }
 
     // Cases from upstream indexed_job_utils_test.go (TestCalculateSucceededIndexes and the

@@ -119,17 +119,41 @@ mod tests {
 /// (`podGenerateNameWithIndex` in `indexed_job_utils.go`: the Job name is cut so that the
 /// prefix keeps its index within 58 characters).
 pub fn pod_name(job_name: &str, index: Option<u32>, suffix: &[u8; RANDOM_LENGTH]) -> String {
+    let mut name = String::with_capacity(job_name.len() + 8 + RANDOM_LENGTH);
+    pod_name_into(&mut name, job_name, index, suffix);
+    name
+}
+
+/// [`pod_name`], appended to `out` (output writers reuse one buffer for every row).
+pub fn pod_name_into(
+    out: &mut String,
+    job_name: &str,
+    index: Option<u32>,
+    suffix: &[u8; RANDOM_LENGTH],
+) {
+    use std::fmt::Write as _;
+    let start = out.len();
+    out.push_str(job_name);
     match index {
-        None => generate_name(&format!("{job_name}-"), suffix),
+        None => out.push('-'),
         Some(i) => {
-            let append = format!("-{i}-");
-            let mut prefix = format!("{job_name}{append}");
-            if prefix.len() > MAX_GENERATED_NAME_LENGTH {
+            let _ = write!(out, "-{i}-");
+            if out.len() - start > MAX_GENERATED_NAME_LENGTH {
+                // The Job name gives way to "-<index>-" (rare: only names near 63 bytes).
+                let append = out[start + job_name.len()..].to_string();
                 let keep = MAX_GENERATED_NAME_LENGTH.saturating_sub(append.len());
-                prefix = format!("{}{append}", &job_name[..keep.min(job_name.len())]);
+                out.truncate(start + keep.min(job_name.len()));
+                out.push_str(&append);
             }
-            generate_name(&prefix, suffix)
         }
+    }
+    // generateName: the prefix is cut to leave room for the random suffix. Names are
+    // validated DNS names, hence ASCII: byte truncation is safe.
+    if out.len() - start > MAX_GENERATED_NAME_LENGTH {
+        out.truncate(start + MAX_GENERATED_NAME_LENGTH);
+    }
+    for &c in suffix {
+        out.push(c as char);
     }
 }
 

@@ -279,6 +279,18 @@ impl PodStore {
         pod
     }
 
+    /// Removes a pod where it lies (no copy of the object) and returns its Job and its
+    /// position in the Job's pod list.
+    pub fn discard(&mut self, id: PodId) -> (JobId, u32) {
+        let pod = self.get(id);
+        let (job, slot, generation) = (pod.job, pod.slot_in_job, pod.generation);
+        self.slots[id.idx()] = None;
+        self.generations[id.idx()] = generation;
+        self.free.push(id.0);
+        self.live -= 1;
+        (job, slot)
+    }
+
     #[inline]
     pub fn get(&self, id: PodId) -> &Pod {
         self.slots[id.idx()]

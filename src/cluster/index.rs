@@ -20,9 +20,14 @@ use crate::cluster::node::Node;
 use crate::cluster::scheduler::{SchedulerConfig, fits, pick_normalized, raw_preference, score};
 
 /// Everything that decides a node's filter result and score, in a few machine words:
-/// taints and extended resources, which rarely differ between nodes, are interned.
+/// taints and extended resources, which rarely differ between nodes, are interned. The
+/// fields that usually tell two classes apart come first, so that the derived comparison
+/// (only used to find a class in `by_key`, never to order anything visible) ends early.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ClassKey {
+    pods: i64,
+    cpu_millis: i64,
+    memory_bytes: i64,
     pool: u32,
     ready: bool,
     unschedulable: bool,
@@ -30,10 +35,7 @@ struct ClassKey {
     taints: u32,
     /// Interned requested extended resources.
     extended: u32,
-    cpu_millis: i64,
-    memory_bytes: i64,
     ephemeral_storage_bytes: i64,
-    pods: i64,
     nonzero_cpu_millis: i64,
     nonzero_memory_bytes: i64,
 }
@@ -110,8 +112,11 @@ impl Class {
 /// Nodes grouped into scheduling classes.
 #[derive(Clone, Debug, Default)]
 pub struct NodeIndex {
-    /// Classes by slot; a slot is reused once its class is empty.
-    slots: Vec<Option<Class>>,
+    /// Classes by slot; a slot is reused once its class is empty (`count == 0`, every bit
+    /// clear), keeping its bit set's allocation: a node moving between two classes empties
+    /// and refills a slot on every bind and release, which must not allocate and zero a
+    /// bit set as large as the cluster.
+    slots: Vec<Class>,
     free: Vec<u32>,
     by_key: BTreeMap<ClassKey, u32>,
     /// Each node's slot (`NO_SLOT` when not filed).
@@ -171,30 +176,25 @@ impl NodeIndex {
             nonzero_memory_bytes: node.nonzero_memory_bytes,
         };
         let old = self.node_slot[i];
-        if old != NO_SLOT
-            && self.slots[old as usize]
-                .as_ref()
-                .is_some_and(|c| c.key == key)
-        {
+        if old != NO_SLOT && self.slots[old as usize].key == key {
             return;
         }
         self.remove(id);
         let slot = match self.by_key.get(&key) {
             Some(&s) => s,
             None => {
-                let class = Class {
-                    key,
-                    bits: Vec::new(),
-                    count: 0,
-                    first: 0,
-                };
                 let s = match self.free.pop() {
                     Some(s) => {
-                        self.slots[s as usize] = Some(class);
+                        self.slots[s as usize].key = key;
                         s
                     }
                     None => {
-                        self.slots.push(Some(class));
+                        self.slots.push(Class {
+                            key,
+                            bits: Vec::new(),
+                            count: 0,
+                            first: 0,
+                        });
                         (self.slots.len() - 1) as u32
                     }
                 };
@@ -202,9 +202,7 @@ impl NodeIndex {
                 s
             }
         };
-        if let Some(c) = self.slots[slot as usize].as_mut() {
-            c.insert(id.0);
-        }
+        self.slots[slot as usize].insert(id.0);
         self.node_slot[i] = slot;
     }
 
@@ -217,14 +215,11 @@ impl NodeIndex {
             return;
         }
         self.node_slot[id.idx()] = NO_SLOT;
-        let entry = &mut self.slots[slot as usize];
-        if let Some(c) = entry.as_mut() {
-            c.remove(id.0);
-            if c.count == 0 {
-                self.by_key.remove(&c.key);
-                *entry = None;
-                self.free.push(slot);
-            }
+        let c = &mut self.slots[slot as usize];
+        c.remove(id.0);
+        if c.count == 0 {
+            self.by_key.remove(&c.key);
+            self.free.push(slot);
         }
     }
 
@@ -235,7 +230,7 @@ impl NodeIndex {
 
     /// The lowest node id of each non-empty class, in no particular order.
     fn representatives(&self) -> impl Iterator<Item = u32> + '_ {
-        self.slots.iter().flatten().map(|c| c.first)
+        self.slots.iter().filter(|c| c.count > 0).map(|c| c.first)
     }
 
     /// The node a full scan would choose, or `None` if the pod fits nowhere. With

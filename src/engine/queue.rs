@@ -11,7 +11,7 @@
 use super::time::SimTime;
 
 /// One scheduled event.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Entry<E> {
     time: SimTime,
     seq: u64,
@@ -19,10 +19,11 @@ struct Entry<E> {
 }
 
 impl<E> Entry<E> {
-    /// Whether `self` comes before `other`: earlier time, then earlier insertion.
+    /// (time, sequence) as one number: `a` comes before `b` iff `a.key() < b.key()`. One
+    /// 128-bit comparison instead of a branch on the time and then the sequence.
     #[inline(always)]
-    fn before(&self, other: &Self) -> bool {
-        (self.time, self.seq) < (other.time, other.seq)
+    fn key(&self) -> u128 {
+        (u128::from(self.time.as_millis()) << 64) | u128::from(self.seq)
     }
 }
 
@@ -40,13 +41,13 @@ pub struct EventQueue<E> {
     peak_len: usize,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         Self::with_capacity(0)
     }
@@ -86,39 +87,62 @@ impl<E> EventQueue<E> {
         Some((top.time, top.event))
     }
 
+    // Both sifts move a hole instead of swapping: the entry being placed is held aside,
+    // each step copies one entry, and the keys are unique (sequence numbers), so the order
+    // of pops is the same as with any other correct heap.
     fn sift_up(&mut self, mut i: usize) {
+        let moving = self.heap[i];
+        let key = moving.key();
         while i > 0 {
             let parent = (i - 1) / ARITY;
-            if self.heap[i].before(&self.heap[parent]) {
-                self.heap.swap(i, parent);
+            if key < self.heap[parent].key() {
+                self.heap[i] = self.heap[parent];
                 i = parent;
             } else {
                 break;
             }
         }
+        self.heap[i] = moving;
     }
 
     fn sift_down(&mut self, mut i: usize) {
         let n = self.heap.len();
+        let moving = self.heap[i];
+        let key = moving.key();
         loop {
             let first = i * ARITY + 1;
             if first >= n {
                 break;
             }
-            let end = (first + ARITY).min(n);
-            let mut best = first;
-            for c in first + 1..end {
-                if self.heap[c].before(&self.heap[best]) {
-                    best = c;
+            let (best, best_key) = if first + ARITY <= n {
+                // Four children (the usual case): a tournament of three comparisons,
+                // without a loop or per-child bounds checks.
+                let c = &self.heap[first..first + ARITY];
+                let (k0, k1, k2, k3) = (c[0].key(), c[1].key(), c[2].key(), c[3].key());
+                let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
+                let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
+                let (m, km) = if kb < ka { (b, kb) } else { (a, ka) };
+                (first + m, km)
+            } else {
+                let mut best = first;
+                let mut best_key = self.heap[first].key();
+                for c in first + 1..n {
+                    let k = self.heap[c].key();
+                    if k < best_key {
+                        best = c;
+                        best_key = k;
+                    }
                 }
-            }
-            if self.heap[best].before(&self.heap[i]) {
-                self.heap.swap(i, best);
+                (best, best_key)
+            };
+            if best_key < key {
+                self.heap[i] = self.heap[best];
                 i = best;
             } else {
                 break;
             }
         }
+        self.heap[i] = moving;
     }
 
     /// Time of the earliest event, if any.

@@ -6,11 +6,11 @@
 //! `events.csv` columns: time, namespace, object, type, reason, message.
 //! Times are simulated seconds with three decimals; an empty cell means "never".
 
+use std::fmt::{self, Write as _};
 use std::io::{self, Write};
 
-use crate::api::names::pod_name;
+use crate::api::names::{pod_name, pod_name_into};
 use crate::api::pod::NO_INDEX;
-use crate::engine::time::SimTime;
 use crate::sim::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord};
 use crate::sim::{Observer, World};
 
@@ -41,6 +41,8 @@ pub struct RecordWriter<W: Write> {
     events: Option<csv::Writer<W>>,
     pub pods_written: u64,
     pub events_written: u64,
+    /// Reused for every formatted field: writing a row allocates nothing.
+    buf: String,
 }
 
 impl<W: Write> RecordWriter<W> {
@@ -58,6 +60,7 @@ impl<W: Write> RecordWriter<W> {
             events,
             pods_written: 0,
             events_written: 0,
+            buf: String::new(),
         })
     }
 
@@ -82,8 +85,17 @@ fn csv_io(e: csv::Error) -> io::Error {
     }
 }
 
-fn time(t: Option<SimTime>) -> String {
-    t.map(|t| t.to_string()).unwrap_or_default()
+/// Writes `v` (empty when `None`) as one field, formatted in `buf`.
+fn display_field<W: Write>(
+    out: &mut csv::Writer<W>,
+    buf: &mut String,
+    v: Option<impl fmt::Display>,
+) -> csv::Result<()> {
+    buf.clear();
+    if let Some(v) = v {
+        let _ = write!(buf, "{v}");
+    }
+    out.write_field(buf.as_bytes())
 }
 
 /// The full name of a pod.
@@ -314,34 +326,45 @@ impl<W: Write> Observer for RecordWriter<W> {
         let Some(out) = &mut self.events else {
             return Ok(());
         };
-        let (namespace, object) = match e.object {
-            ObjectRef::Job(j) => {
-                let job = &world.jobs[j.idx()];
-                (job.namespace.as_str(), format!("Job/{}", job.name))
-            }
-            ObjectRef::Pod(p) => (
-                world.jobs[p.job.idx()].namespace.as_str(),
-                format!("Pod/{}", full_pod_name(world, &p)),
-            ),
-            ObjectRef::Node(n) => ("", format!("Node/{}", world.cluster.node(n).name)),
-            ObjectRef::CronJob(c) => {
-                let cj = &world.cronjobs[c as usize];
-                (
-                    cj.namespace.as_str(),
-                    format!("CronJob/{}", cj.cron_job.name),
-                )
-            }
-        };
+        let buf = &mut self.buf;
         let (kind, reason, message) = describe(world, e);
-        out.write_record([
-            e.time.to_string().as_str(),
-            namespace,
-            &object,
-            kind,
-            &reason,
-            &message,
-        ])
-        .map_err(csv_io)?;
+        let mut row = || -> csv::Result<()> {
+            display_field(out, buf, Some(e.time))?;
+            buf.clear();
+            let namespace = match e.object {
+                ObjectRef::Job(j) => {
+                    let job = &world.jobs[j.idx()];
+                    buf.push_str("Job/");
+                    buf.push_str(&job.name);
+                    job.namespace.as_str()
+                }
+                ObjectRef::Pod(p) => {
+                    let job = &world.jobs[p.job.idx()];
+                    buf.push_str("Pod/");
+                    let index = (p.index != NO_INDEX).then_some(p.index);
+                    pod_name_into(buf, &job.name, index, &p.suffix);
+                    job.namespace.as_str()
+                }
+                ObjectRef::Node(n) => {
+                    buf.push_str("Node/");
+                    buf.push_str(&world.cluster.node(n).name);
+                    ""
+                }
+                ObjectRef::CronJob(c) => {
+                    let cj = &world.cronjobs[c as usize];
+                    buf.push_str("CronJob/");
+                    buf.push_str(&cj.cron_job.name);
+                    cj.namespace.as_str()
+                }
+            };
+            out.write_field(namespace)?;
+            out.write_field(buf.as_bytes())?;
+            out.write_field(kind)?;
+            out.write_field(&reason)?;
+            out.write_field(&message)?;
+            out.write_record(None::<&[u8]>)
+        };
+        row().map_err(csv_io)?;
         self.events_written += 1;
         Ok(())
     }
@@ -350,40 +373,37 @@ impl<W: Write> Observer for RecordWriter<W> {
         let Some(out) = &mut self.pods else {
             return Ok(());
         };
+        let buf = &mut self.buf;
         let job = &world.jobs[p.name.job.idx()];
-        let index = if p.name.index == NO_INDEX {
-            String::new()
-        } else {
-            p.name.index.to_string()
-        };
-        let node = p
-            .node
-            .map(|n| world.cluster.node(n).name.clone())
-            .unwrap_or_default();
+        let node = p.node.map_or("", |n| world.cluster.node(n).name.as_str());
         let reason = match (p.disruption, p.reason) {
-            (Some(d), _) => d.as_str().to_string(),
-            (None, Some(r)) => r.as_str().to_string(),
-            (None, None) => String::new(),
+            (Some(d), _) => d.as_str(),
+            (None, Some(r)) => r.as_str(),
+            (None, None) => "",
         };
-        out.write_record([
-            job.name.as_str(),
-            &job.namespace,
-            &full_pod_name(world, &p.name),
-            &index,
-            &p.ordinal.to_string(),
-            &p.attempt.to_string(),
-            &node,
-            &p.created.to_string(),
-            &time(p.scheduled),
-            &time(p.started),
-            &time(p.finished),
-            &time(p.deleted),
-            p.phase.as_str(),
-            &p.exit_code.map(|c| c.to_string()).unwrap_or_default(),
-            &reason,
-            &p.restarts.to_string(),
-        ])
-        .map_err(csv_io)?;
+        let index = (p.name.index != NO_INDEX).then_some(p.name.index);
+        let mut row = || -> csv::Result<()> {
+            out.write_field(&job.name)?;
+            out.write_field(&job.namespace)?;
+            buf.clear();
+            pod_name_into(buf, &job.name, index, &p.name.suffix);
+            out.write_field(buf.as_bytes())?;
+            display_field(out, buf, index)?;
+            display_field(out, buf, Some(p.ordinal))?;
+            display_field(out, buf, Some(p.attempt))?;
+            out.write_field(node)?;
+            display_field(out, buf, Some(p.created))?;
+            display_field(out, buf, p.scheduled)?;
+            display_field(out, buf, p.started)?;
+            display_field(out, buf, p.finished)?;
+            display_field(out, buf, p.deleted)?;
+            out.write_field(p.phase.as_str())?;
+            display_field(out, buf, p.exit_code)?;
+            out.write_field(reason)?;
+            display_field(out, buf, Some(p.restarts))?;
+            out.write_record(None::<&[u8]>)
+        };
+        row().map_err(csv_io)?;
         self.pods_written += 1;
         Ok(())
     }

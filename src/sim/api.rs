@@ -198,9 +198,9 @@ impl World {
             let record = self.pod_record(id);
             self.records.push(Record::Pod(Box::new(record)));
         }
-        let pod = self.pods.remove(id);
-        let job = &mut self.jobs[pod.job.idx()];
-        let slot = pod.slot_in_job as usize;
+        let (job, slot) = self.pods.discard(id);
+        let job = &mut self.jobs[job.idx()];
+        let slot = slot as usize;
         job.pods.swap_remove(slot);
         if let Some(&moved) = job.pods.get(slot) {
             self.pods.get_mut(moved).slot_in_job = slot as u32;

@@ -33,13 +33,21 @@ struct Queued {
     seq: u64,
 }
 
+impl Queued {
+    /// PrioritySort as one number, larger first: higher priority, then earlier enqueue
+    /// time, then FIFO. Entries are pushed with `since` = now and an increasing `seq`, so
+    /// `seq` alone orders them by enqueue time and then FIFO.
+    #[inline(always)]
+    fn key(&self) -> u128 {
+        let priority = (self.priority as u32) ^ (1 << 31);
+        (u128::from(priority) << 64) | u128::from(!self.seq)
+    }
+}
+
 impl Ord for Queued {
-    /// PrioritySort: higher priority first, then earlier enqueue time, then FIFO.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.priority
-            .cmp(&other.priority)
-            .then_with(|| other.since.cmp(&self.since))
-            .then_with(|| other.seq.cmp(&self.seq))
+        debug_assert!(self.seq > other.seq || self.since <= other.since);
+        self.key().cmp(&other.key())
     }
 }
 
@@ -168,16 +176,20 @@ impl World {
                 // PostFilter: DefaultPreemption. The pod waits in unschedulablePods either
                 // way; a preemption binds it once its victims are gone.
                 let preempted = fit.resource_nodes > 0 && self.try_preempt(id);
-                // A successful PostFilter leaves its diagnosis out of the message.
-                let message = if preempted {
-                    fit.filter_message()
-                } else {
-                    fit.message()
-                };
-                self.scheduler.last_failure = Some((tpl_key, self.cluster_version, fit));
                 let first = self.pods.get(id).scheduling_attempts == 0;
+                // The message goes only into the first attempt's event: it is not built
+                // when events are off (sweeps, --no-events) or for a retry.
+                // A successful PostFilter leaves its diagnosis out of the message.
+                let message = (first && self.record_events).then(|| {
+                    if preempted {
+                        fit.filter_message()
+                    } else {
+                        fit.message()
+                    }
+                });
+                self.scheduler.last_failure = Some((tpl_key, self.cluster_version, fit));
                 self.pods.get_mut(id).scheduling_attempts += 1;
-                if first {
+                if let Some(message) = message {
                     self.event(
                         ObjectRef::Pod(self.pod_name(id)),
                         EventKind::FailedScheduling(message),

@@ -188,7 +188,8 @@ fn unknown_fields_in_manifests_are_warnings() {
 #[test]
 fn validate_accepts_every_bundled_scenario() {
     let t = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(repo("scenarios")).unwrap() {
+    let bench = std::fs::read_dir(repo("scenarios/bench")).unwrap();
+    for entry in std::fs::read_dir(repo("scenarios")).unwrap().chain(bench) {
         let p = entry.unwrap().path();
         if p.extension().is_some_and(|e| e == "yaml") {
             let c = Cmd::run(t.path(), &["validate", p.to_str().unwrap()]);

@@ -499,3 +499,40 @@ fn cronjobs_have_columns_in_runs_csv() {
         p(1)
     );
 }
+
+/// The reference sweep S1 (docs/performance.md) expands to 16 settings × 10 replications,
+/// and every setting loads with its parallelism and backoffLimit written in. Only loaded,
+/// never run here: the benchmark script runs it.
+#[test]
+fn the_reference_sweep_s1_has_160_runs() {
+    use jobsim::experiment::sweep::{SweepSpec, prepare};
+    use jobsim::input::load::{LoadOptions, load};
+
+    let files = [repo("scenarios/bench/s1.yaml")];
+    let plain = load(&files, &LoadOptions::default()).expect("s1.yaml loads");
+    let def = plain.sweep.expect("s1.yaml has a spec.sweep");
+    let spec = SweepSpec {
+        parameters: def.parameters,
+        replications: def.replications.expect("s1.yaml sets its replications"),
+    };
+    assert_eq!(spec.settings(), 16);
+    assert_eq!(spec.settings() * spec.replications as usize, 160);
+    let p = prepare(&files, &LoadOptions::default(), spec).expect("every setting loads");
+    let got: Vec<(i32, i32)> = p
+        .configs
+        .iter()
+        .map(|c| (c.jobs[0].spec.parallelism, c.jobs[0].spec.backoff_limit))
+        .collect();
+    let mut want = Vec::new();
+    for parallelism in [100, 250, 500, 1000] {
+        for backoff in [0, 3, 6, 1_000_000] {
+            want.push((parallelism, backoff));
+        }
+    }
+    assert_eq!(got, want);
+    assert!(
+        p.configs
+            .iter()
+            .all(|c| c.jobs[0].spec.completions == Some(20_000))
+    );
+}

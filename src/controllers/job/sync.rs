@@ -684,8 +684,16 @@ fn track_status_and_remove_finalizers(
             .collect()
     };
     if indexed {
-        // Sort to introduce completed indexes in order.
-        candidates.sort_by_key(|&p| (w.pods.get(p).index, p.0));
+        // Sort to introduce completed indexes in order. The keys are unique (pod ids are),
+        // so an unstable sort gives the stable order; they are read once, not per comparison.
+        let mut keyed: Vec<(u32, u32)> = candidates
+            .iter()
+            .map(|&p| (w.pods.get(p).index, p.0))
+            .collect();
+        keyed.sort_unstable();
+        for (c, (_, p)) in candidates.iter_mut().zip(keyed) {
+            *c = PodId(p);
+        }
     }
     if ctx.newly_succeeded_indexes > 0 {
         needs_flush = true;
@@ -791,8 +799,10 @@ fn track_status_and_remove_finalizers(
         job.backoff = ctx.new_backoff;
     }
     // The accounted pods leave the unaccounted list; the rest wait for the next sync.
-    let removed: std::collections::BTreeSet<u32> = to_remove.iter().map(|p| p.0).collect();
-    job.unaccounted.retain(|p| !removed.contains(&p.0));
+    let mut removed: Vec<u32> = to_remove.iter().map(|p| p.0).collect();
+    removed.sort_unstable();
+    job.unaccounted
+        .retain(|p| removed.binary_search(&p.0).is_err());
     // flushUncountedAndRemoveFinalizers: a status update records the pods in
     // uncountedTerminatedPods, the finalizer PATCHes go out in parallel, and a second
     // status update moves them into the counters. jobsim applies the effects at once; with
