@@ -7,6 +7,7 @@
 //! into typed structs; type errors carry a field path (serde_path_to_error) that the
 //! source index (`locate`) turns back into a line and column.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -46,9 +47,21 @@ impl SourceFile {
             ))
             .in_file(path));
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(format!("cannot read file: {}", io_reason(&e))).in_file(path)
-        })?;
+        // The size from metadata is 0 for /dev/zero and other special files: stop reading
+        // at the limit whatever it said.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| std::io::Read::read_to_end(&mut f.take(MAX_FILE_BYTES + 1), &mut bytes))
+            .map_err(|e| {
+                Diagnostic::error(format!("cannot read file: {}", io_reason(&e))).in_file(path)
+            })?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(Diagnostic::error(format!(
+                "file is larger than the {} MiB jobsim reads",
+                MAX_FILE_BYTES >> 20
+            ))
+            .in_file(path));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
             Diagnostic::error(format!(
                 "file is not valid UTF-8 (invalid byte at offset {}); YAML files must be UTF-8",
@@ -169,8 +182,21 @@ pub fn documents(file: &SourceFile) -> (Vec<Doc<'_>>, Diagnostics) {
         {
             message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
         }
+        // libyaml's reader errors say "at position N" (a byte offset) and carry a location
+        // at the start of the file.
+        let at_position = message.rsplit_once(" at position ").and_then(|(m, n)| {
+            let n = n.parse::<usize>().ok().filter(|n| *n <= file.text.len())?;
+            Some((m.to_string(), n))
+        });
+        let offset = match at_position {
+            Some((m, n)) => {
+                message = m;
+                Some(n)
+            }
+            None => offset,
+        };
         let mut d = Diagnostic::error(message).in_file(&file.path);
-        if let Some(o) = offset {
+        if let Some(o) = offset.filter(|o| file.text.is_char_boundary(*o)) {
             d = d.at(file.index.position_of_offset(o));
         }
         diags.push(d);
@@ -326,6 +352,21 @@ fn clean_message(msg: &str) -> String {
     let mut m = msg.to_string();
     if let Some(i) = m.rfind(" at line ") {
         m.truncate(i);
+    }
+    // serde_yaml reads an integer beyond 64 bits as u128, which serde_yaml::Value cannot hold.
+    if let Some((before, rest)) = m.split_once("invalid type: integer `")
+        && let Some(n) = rest.strip_suffix("` as u128, expected any YAML value")
+    {
+        return format!(
+            "{before}integer {n} is out of range: jobsim reads integers of at most 64 bits"
+        );
+    }
+    if m == "recursion limit exceeded" {
+        m.push_str(
+            ": the document nests deeper than 128 levels, or an alias refers to its own anchor",
+        );
+    } else if m == "repetition limit exceeded" {
+        m.push_str(": aliases expand to too many nodes (an alias bomb?)");
     }
     m
 }
