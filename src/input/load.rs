@@ -785,6 +785,13 @@ fn classify_files(
                     prefix: String::new(),
                 }),
                 Some("List") if api_version.as_deref() == Some("v1") => {
+                    match super::yaml::lookup(&doc.value, "items") {
+                        None | Some(serde_yaml::Value::Sequence(_) | serde_yaml::Value::Null) => {}
+                        Some(_) => diags.push(doc.diagnostic(
+                            "items",
+                            "invalid type: expected a list of objects (items: [...])",
+                        )),
+                    }
                     let items = serde_yaml_items(doc);
                     for (ii, item_kind) in items.into_iter().enumerate() {
                         let prefix = format!("items[{ii}]");
