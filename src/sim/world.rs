@@ -360,12 +360,17 @@ impl World {
         let Some(time) = self.queue.peek_time() else {
             return Ok(false);
         };
-        if time > limits.max_sim_time {
+        let beyond = time > limits.max_sim_time;
+        if beyond && self.has_pending_work() {
             self.flush(observer)?;
             return Err(SimError::MaxSimTime {
                 limit: limits.max_sim_time,
             });
         }
+        // Once every Job has finished, cancelled timers past --max-sim-time (the far
+        // deadline of a Job that finished long ago) may still pop: they are not work. The
+        // first event past the limit that does something (a TTL deletion, an action) stops
+        // the run.
         if self.stats.events >= limits.max_events {
             self.flush(observer)?;
             return Err(SimError::MaxEvents {
@@ -385,7 +390,14 @@ impl World {
         if matches!(event, Event::NodeFail { .. } | Event::AutoscalerLoop) {
             self.perpetual_in_queue -= 1;
         }
-        if self.dispatch(event) {
+        let effective = self.dispatch(event);
+        if beyond && effective {
+            self.flush(observer)?;
+            return Err(SimError::MaxSimTime {
+                limit: limits.max_sim_time,
+            });
+        }
+        if effective {
             self.stats.events += 1;
             self.last_effective = time;
             self.changed_since_sample = true;
@@ -427,7 +439,7 @@ impl World {
         while self.next_sample < time {
             if !self.changed_since_sample {
                 // Nothing changed: jump to the first boundary at or after `time`.
-                let t = time.as_millis().div_ceil(step) * step;
+                let t = time.as_millis().div_ceil(step).saturating_mul(step);
                 self.next_sample = SimTime::from_millis(t);
                 break;
             }
