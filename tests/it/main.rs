@@ -3,6 +3,7 @@
 
 mod analytic;
 mod autoscaling;
+mod bad_input;
 mod cli;
 mod common;
 mod conformance;
