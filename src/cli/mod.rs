@@ -2,9 +2,11 @@
 //! and the wall clock.
 //!
 //! Exit codes: 0 the command did what was asked; 1 the simulation ran but stopped at a
-//! limit (`--max-events`, `--max-sim-time`); 2 bad input or usage; 3 internal error (for
-//! example an output file could not be written).
+//! limit (`--max-events`, `--max-sim-time`, `--max-live-pods`, `--max-queued-events`); 2 bad
+//! input or usage; 3 internal error (for example an output file could not be written); 130
+//! interrupted (Ctrl-C, SIGTERM): nothing was written. docs/hardening.md has the details.
 
+mod interrupt;
 mod plan;
 mod run;
 mod sweep;
@@ -60,6 +62,7 @@ pub mod exit {
     pub const LIMIT: u8 = 1;
     pub const BAD_INPUT: u8 = 2;
     pub const INTERNAL: u8 = 3;
+    pub const INTERRUPTED: u8 = super::interrupt::EXIT_INTERRUPTED;
 }
 
 /// Runs the command line and returns the process exit code.

@@ -147,7 +147,10 @@ pub struct ControlPlaneConfig {
 pub struct RunLimits {
     pub max_events: u64,
     pub max_sim_time: SimTime,
+    /// Pods that exist at once (not yet terminal and accounted): bounds memory.
     pub max_live_pods: usize,
+    /// Events waiting in the queue at once: bounds memory too.
+    pub max_queued_events: usize,
 }
 
 impl Default for RunLimits {
@@ -156,6 +159,7 @@ impl Default for RunLimits {
             max_events: 1_000_000_000,
             max_sim_time: SimTime::from_secs(30 * 24 * 3600),
             max_live_pods: 10_000_000,
+            max_queued_events: 50_000_000,
         }
     }
 }
@@ -171,8 +175,14 @@ pub enum SimError {
         "the run reached --max-sim-time ({limit}s) with work still pending; raise the limit or check for Jobs that cannot finish"
     )]
     MaxSimTime { limit: SimTime },
-    #[error("the run reached the limit of {limit} live pods at simulated time {time}s")]
+    #[error(
+        "the run reached --max-live-pods ({limit} pods existing at once) at simulated time {time}s; raise the limit if the scenario really needs more"
+    )]
     MaxLivePods { limit: usize, time: SimTime },
+    #[error(
+        "the run reached --max-queued-events ({limit} events waiting at once) at simulated time {time}s; raise the limit if the scenario really needs more"
+    )]
+    MaxQueuedEvents { limit: usize, time: SimTime },
     #[error("writing results: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -416,6 +426,12 @@ impl World {
         if self.pods.live() > limits.max_live_pods {
             return Err(SimError::MaxLivePods {
                 limit: limits.max_live_pods,
+                time: self.now,
+            });
+        }
+        if self.queue.len() > limits.max_queued_events {
+            return Err(SimError::MaxQueuedEvents {
+                limit: limits.max_queued_events,
                 time: self.now,
             });
         }

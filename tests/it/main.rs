@@ -9,6 +9,7 @@ mod common;
 mod conformance;
 mod control_plane;
 mod determinism;
+mod interrupt;
 mod kubelet;
 mod nodes;
 mod preemption;
