@@ -63,11 +63,20 @@ impl SourceFile {
             .in_file(path));
         }
         let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let valid = &e.as_bytes()[..at];
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = std::str::from_utf8(&valid[line_start..]).map_or(1, |s| s.chars().count() + 1);
             Diagnostic::error(format!(
-                "file is not valid UTF-8 (invalid byte at offset {}); YAML files must be UTF-8",
-                e.utf8_error().valid_up_to()
+                "file is not valid UTF-8 (invalid byte 0x{:02x} at offset {at}); YAML files must be UTF-8",
+                e.as_bytes()[at]
             ))
             .in_file(path)
+            .at(Position {
+                offset: at,
+                line: valid.iter().filter(|b| **b == b'\n').count() + 1,
+                column,
+            })
         })?;
         Ok(SourceFile::from_text(path, text))
     }
