@@ -433,6 +433,36 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_and_alias_bombs_fail_fast_on_a_small_stack() {
+        // Neither the position index nor the parser may recurse per nesting level beyond
+        // serde_yaml's limit of 128: a 10,000-deep document must fail, not overflow, on a
+        // quarter of the 2 MiB stack a spawned thread gets (in a debug build).
+        let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let deep_block: String = (0..10_000).map(|_| "- ").collect::<String>() + "x\n";
+        let deep_map = format!("a: {}x{}\n", "{a: ".repeat(10_000), "}".repeat(10_000));
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for (prev, c) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+            bomb.push_str(&format!(
+                "{c}: &{c} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+        }
+        let handle = std::thread::Builder::new()
+            .stack_size(512 << 10)
+            .spawn(move || {
+                for text in [deep_flow, deep_block, deep_map, bomb] {
+                    let f = SourceFile::from_text(Path::new("t.yaml"), text);
+                    let (docs, diags) = documents(&f);
+                    assert!(docs.is_empty());
+                    let d = diags.errors().next().expect("an error");
+                    assert!(d.message.contains("limit exceeded"), "{}", d.message);
+                }
+            })
+            .unwrap();
+        handle.join().expect("no stack overflow");
+    }
+
+    #[test]
     fn syntax_errors_carry_the_file_position() {
         let f = SourceFile::from_text(Path::new("t.yaml"), "a: 1\n---\nb: [1, 2\n".to_string());
         let (_, diags) = documents(&f);
