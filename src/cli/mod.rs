@@ -2,8 +2,9 @@
 //! and the wall clock.
 //!
 //! Exit codes: 0 the command did what was asked; 1 the simulation ran but stopped at a
-//! limit (`--max-events`, `--max-sim-time`); 2 bad input or usage; 3 internal error (for
-//! example an output file could not be written).
+//! limit (`--max-events`, `--max-sim-time`, `--max-live-pods`, `--max-queued-events`); 2 bad
+//! input or usage; 3 internal error (for example an output file could not be written); 130
+//! interrupted (Ctrl-C, SIGTERM): nothing was written. docs/hardening.md has the details.
 
 /// `print!` to [`Stdout`].
 macro_rules! out {
@@ -21,6 +22,7 @@ macro_rules! outln {
     }};
 }
 
+mod interrupt;
 mod plan;
 mod run;
 mod sweep;
@@ -76,6 +78,7 @@ pub mod exit {
     pub const LIMIT: u8 = 1;
     pub const BAD_INPUT: u8 = 2;
     pub const INTERNAL: u8 = 3;
+    pub const INTERRUPTED: u8 = super::interrupt::EXIT_INTERRUPTED;
 }
 
 /// Standard output that a reader who stopped reading (`jobsim run ... | head -1`) does not

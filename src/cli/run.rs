@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
+use super::interrupt::{EXIT_INTERRUPTED, install, interrupted};
 use super::{exit, print_diagnostics, report_input_error};
 use crate::engine::time::SimTime;
 use crate::input::duration::parse_duration;
@@ -18,8 +19,8 @@ use crate::output::report::{self, ChartData, Table};
 use crate::output::series::SeriesWriter;
 use crate::output::summary::Summary;
 use crate::output::table::kubectl_get;
-use crate::sim::records::Tee;
-use crate::sim::{RunLimits, SimError, World};
+use crate::sim::records::{Observer, Tee};
+use crate::sim::{RunLimits, RunOutcome, SimError, World};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -87,6 +88,12 @@ pub struct RunArgs {
     /// Stop the run after this many events.
     #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_events)]
     max_events: u64,
+    /// Stop the run when this many pods exist at once.
+    #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_live_pods)]
+    max_live_pods: usize,
+    /// Stop the run when this many events wait in the queue at once.
+    #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_queued_events)]
+    max_queued_events: usize,
     /// Stop the run at this simulated time (e.g. "30d", "12h").
     #[arg(long, value_name = "DURATION", default_value = "30d")]
     max_sim_time: String,
@@ -203,7 +210,32 @@ pub(super) fn write_charts(
     Ok(())
 }
 
+/// `World::run`, but stops between two events once Ctrl-C was pressed (None).
+fn run_until_interrupted(
+    world: &mut World,
+    observer: &mut dyn Observer,
+    limits: RunLimits,
+) -> Result<Option<RunOutcome>, SimError> {
+    while world.step(observer, limits)? {
+        if interrupted() {
+            return Ok(None);
+        }
+    }
+    world.finish(observer).map(Some)
+}
+
+/// Says where an interrupted run stopped; nothing was written.
+fn report_interrupted(world: &World) -> u8 {
+    eprintln!(
+        "jobsim: interrupted at simulated time {}s; no output files were written (earlier ones are as they were)",
+        world.now
+    );
+    eprint!("{}", kubectl_get(world, world.now));
+    EXIT_INTERRUPTED
+}
+
 pub fn run(args: RunArgs) -> u8 {
+    install();
     let mut files = args.filename.clone();
     files.extend(args.files.iter().cloned());
     let mut overrides = Vec::new();
@@ -255,7 +287,8 @@ pub fn run(args: RunArgs) -> u8 {
     let limits = RunLimits {
         max_events: args.max_events,
         max_sim_time,
-        ..RunLimits::default()
+        max_live_pods: args.max_live_pods,
+        max_queued_events: args.max_queued_events,
     };
 
     let write_files = !args.no_output;
@@ -330,16 +363,18 @@ pub fn run(args: RunArgs) -> u8 {
     let mut world = World::new(config);
     let started = Instant::now();
     let result = if want_charts {
-        world.run(
+        run_until_interrupted(
+            &mut world,
             &mut Tee(&mut writer, &mut Tee(&mut series, &mut chart_data)),
             limits,
         )
     } else {
-        world.run(&mut Tee(&mut writer, &mut series), limits)
+        run_until_interrupted(&mut world, &mut Tee(&mut writer, &mut series), limits)
     };
     let wall = started.elapsed().as_secs_f64();
     let outcome = match result {
-        Ok(o) => o,
+        Ok(Some(o)) => o,
+        Ok(None) => return report_interrupted(&world),
         Err(SimError::Output(err)) => {
             eprintln!("error: writing output: {err}");
             return exit::INTERNAL;
@@ -388,6 +423,9 @@ pub fn run(args: RunArgs) -> u8 {
                 eprintln!("error: {err}");
                 return exit::INTERNAL;
             }
+        }
+        if interrupted() {
+            return report_interrupted(&world);
         }
         match o.commit() {
             Ok(written) => {

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
+use super::interrupt::{install, interrupted};
 use super::{exit, print_diagnostics, report_input_error};
 use crate::engine::time::SimTime;
-use crate::experiment::sweep::{Prepared, Shard, SweepSpec, prepare, run_all};
+use crate::experiment::sweep::{Prepared, Shard, SweepSpec, prepare, run_all_until};
 use crate::input::duration::parse_duration;
 use crate::input::load::{LoadOptions, load};
 use crate::input::overrides::FieldPath;
@@ -82,6 +83,12 @@ pub struct SweepArgs {
     /// Stop each run after this many events.
     #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_events)]
     max_events: u64,
+    /// Stop the run when this many pods exist at once.
+    #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_live_pods)]
+    max_live_pods: usize,
+    /// Stop the run when this many events wait in the queue at once.
+    #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_queued_events)]
+    max_queued_events: usize,
     /// Stop each run at this simulated time.
     #[arg(long, value_name = "DURATION", default_value = "30d")]
     max_sim_time: String,
@@ -137,7 +144,58 @@ fn input_files(a: &[PathBuf], b: &[PathBuf]) -> Vec<PathBuf> {
     v
 }
 
+/// Says which runs of an interrupted sweep finished; nothing was written.
+fn report_interrupted(
+    prepared: &Prepared,
+    shard: Option<Shard>,
+    records: &[Option<crate::experiment::sweep::RunRecord>],
+) -> u8 {
+    let finished = records.iter().flatten().count();
+    let reps = prepared.spec.replications.max(1) as usize;
+    // Settings all of whose runs (in this shard) finished.
+    let mut whole = Vec::new();
+    for s in 0..prepared.configs.len() {
+        let mine: Vec<&Option<_>> = records
+            .iter()
+            .zip(
+                (0..prepared.configs.len() * reps).filter(|&k| shard.is_none_or(|x| x.includes(k))),
+            )
+            .filter(|(_, k)| k / reps == s)
+            .map(|(r, _)| r)
+            .collect();
+        if !mine.is_empty() && mine.iter().all(|r| r.is_some()) {
+            whole.push(s);
+        }
+    }
+    eprintln!(
+        "jobsim: interrupted after {finished} of {} runs; {} of {} settings had all their runs finished{}",
+        records.len(),
+        whole.len(),
+        prepared.configs.len(),
+        if whole.is_empty() || whole.len() > 8 {
+            String::new()
+        } else {
+            format!(
+                ": {}",
+                whole
+                    .iter()
+                    .map(|&s| prepared.spec.describe(s))
+                    .map(|d| if d.is_empty() {
+                        "(the scenario as written)".to_string()
+                    } else {
+                        d
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        }
+    );
+    eprintln!("jobsim: no output files were written (earlier ones are as they were)");
+    exit::INTERRUPTED
+}
+
 pub fn sweep(args: SweepArgs) -> u8 {
+    install();
     let files = input_files(&args.filename, &args.files);
     let base = LoadOptions {
         seed: args.seed,
@@ -198,7 +256,8 @@ pub fn sweep(args: SweepArgs) -> u8 {
     let limits = RunLimits {
         max_events: args.max_events,
         max_sim_time,
-        ..RunLimits::default()
+        max_live_pods: args.max_live_pods,
+        max_queued_events: args.max_queued_events,
     };
     let dir = args
         .output
@@ -243,7 +302,7 @@ pub fn sweep(args: SweepArgs) -> u8 {
             bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
         }
         let done = || bar.inc(1);
-        let run = || run_all(&prepared, shard, limits, &done);
+        let run = || run_all_until(&prepared, shard, limits, &done, &interrupted);
         let records = match args.threads {
             Some(n) => match rayon::ThreadPoolBuilder::new()
                 .num_threads(n.max(1))
@@ -260,6 +319,10 @@ pub fn sweep(args: SweepArgs) -> u8 {
         bar.finish_and_clear();
         records
     };
+    if records.iter().any(Option::is_none) {
+        return report_interrupted(&prepared, shard, &records);
+    }
+    let records: Vec<_> = records.into_iter().flatten().collect();
     let stopped = records.iter().filter(|r| r.stopped).count();
     let table = RunTable::from_records(
         prepared
@@ -281,6 +344,12 @@ pub fn sweep(args: SweepArgs) -> u8 {
         !args.svg_only,
     ) {
         Ok(summary) => {
+            if interrupted() {
+                eprintln!(
+                    "jobsim: interrupted while writing; no output files were written (earlier ones are as they were)"
+                );
+                return exit::INTERRUPTED;
+            }
             if let Err(e) = commit(out) {
                 eprintln!("error: writing output: {e}");
                 return exit::INTERNAL;
@@ -290,7 +359,7 @@ pub fn sweep(args: SweepArgs) -> u8 {
             }
             if stopped > 0 {
                 eprintln!(
-                    "warning: {stopped} run(s) stopped at --max-events or --max-sim-time; runs.csv marks them `stopped`"
+                    "warning: {stopped} run(s) stopped at a limit (--max-events, --max-sim-time, --max-live-pods or --max-queued-events); runs.csv marks them `stopped`"
                 );
             }
             exit::OK
@@ -569,6 +638,12 @@ pub fn merge(args: MergeArgs) -> u8 {
     };
     match write_outputs(&mut out, &meta, &table, !args.no_charts, !args.svg_only) {
         Ok(summary) => {
+            if interrupted() {
+                eprintln!(
+                    "jobsim: interrupted while writing; no output files were written (earlier ones are as they were)"
+                );
+                return exit::INTERRUPTED;
+            }
             if let Err(e) = commit(out) {
                 eprintln!("error: writing output: {e}");
                 return exit::INTERNAL;

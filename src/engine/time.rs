@@ -31,8 +31,9 @@ impl SimTime {
         SimTime(ms)
     }
 
+    /// Saturating, like every other time arithmetic here.
     pub const fn from_secs(s: u64) -> SimTime {
-        SimTime(s * 1000)
+        SimTime(s.saturating_mul(1000))
     }
 
     pub const fn as_millis(self) -> u64 {
@@ -68,12 +69,13 @@ impl SimDuration {
         SimDuration(ms)
     }
 
+    /// Saturating: `activeDeadlineSeconds` and `tolerationSeconds` may be any int64.
     pub const fn from_secs(s: u64) -> SimDuration {
-        SimDuration(s * 1000)
+        SimDuration(s.saturating_mul(1000))
     }
 
     pub const fn from_mins(m: u64) -> SimDuration {
-        SimDuration(m * 60_000)
+        SimDuration(m.saturating_mul(60_000))
     }
 
     pub const fn as_millis(self) -> u64 {

@@ -209,6 +209,20 @@ pub fn run_one(
     seed: u64,
     limits: RunLimits,
 ) -> RunRecord {
+    run_one_until(config, setting, replication, seed, limits, &|| false)
+        .expect("a run that is never stopped finishes")
+}
+
+/// Runs one (setting, replication) unless `stop` turns true first (checked every 1024
+/// events); then returns None.
+pub fn run_one_until(
+    config: &SimConfig,
+    setting: usize,
+    replication: u32,
+    seed: u64,
+    limits: RunLimits,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<RunRecord> {
     let mut config = config.clone();
     config.seed = seed;
     config.record_events = false;
@@ -217,7 +231,18 @@ pub fn run_one(
     let names = job_names(&config);
     let named = config.jobs.len();
     let mut world = World::new(config);
-    let result = world.run(&mut Discard, limits);
+    let mut steps = 0u32;
+    let result = loop {
+        match world.step(&mut Discard, limits) {
+            Ok(true) => {}
+            Ok(false) => break world.finish(&mut Discard),
+            Err(e) => break Err(e),
+        }
+        steps = steps.wrapping_add(1);
+        if steps.is_multiple_of(1024) && stop() {
+            return None;
+        }
+    };
     let stopped = result.is_err();
     let end = match &result {
         Ok(o) => o.end_time,
@@ -294,7 +319,7 @@ pub fn run_one(
             pods_created: children.iter().map(|j| j.stats.pods_created).sum(),
         });
     }
-    RunRecord {
+    Some(RunRecord {
         setting,
         replication,
         seed,
@@ -308,7 +333,7 @@ pub fn run_one(
         cpu_utilization: cluster.cpu_utilization,
         pending_p95: cluster.pending_seconds.p95,
         events: world.stats.events,
-    }
+    })
 }
 
 /// Runs every (setting, replication) of the shard on the current rayon pool, calling
@@ -319,6 +344,21 @@ pub fn run_all(
     limits: RunLimits,
     done: &(dyn Fn() + Sync),
 ) -> Vec<RunRecord> {
+    run_all_until(prepared, shard, limits, done, &|| false)
+        .into_iter()
+        .map(|r| r.expect("a run that is never stopped finishes"))
+        .collect()
+}
+
+/// [`run_all`], but once `stop` turns true no run starts and running ones end early: their
+/// entries are None.
+pub fn run_all_until(
+    prepared: &Prepared,
+    shard: Option<Shard>,
+    limits: RunLimits,
+    done: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Vec<Option<RunRecord>> {
     let reps = prepared.spec.replications.max(1) as usize;
     let total = prepared.configs.len() * reps;
     let runs: Vec<usize> = (0..total)
@@ -327,11 +367,16 @@ pub fn run_all(
     runs.par_iter()
         .map(|&k| {
             let (s, r) = (k / reps, (k % reps) as u32);
+            if stop() {
+                return None;
+            }
             // Each setting's own seed: a sweep over spec.seed gives each setting its own
             // streams; otherwise every setting shares the base (common random numbers).
             let seed = prepared.configs[s].seed.wrapping_add(u64::from(r));
-            let record = run_one(&prepared.configs[s], s, r, seed, limits);
-            done();
+            let record = run_one_until(&prepared.configs[s], s, r, seed, limits, stop);
+            if record.is_some() {
+                done();
+            }
             record
         })
         .collect()

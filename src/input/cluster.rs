@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::diagnostics::{Diagnostic, Diagnostics};
 use super::load::default_pools;
-use super::manifest::parse_effect;
+use super::manifest::{MAX_AMOUNT, max_amount_text, parse_effect};
 use super::scenario::{ClusterSpec, NodePoolSpec};
 use crate::api::NodeId;
 use crate::api::job::Taint;
@@ -47,17 +47,31 @@ pub(super) fn build_cluster(
             lifecycle.default_unreachable_toleration =
                 crate::engine::time::SimDuration::from_secs(u64::from(s));
         }
-        // Initial node names, `<pool>-<i>`, in id order.
-        let mut names = Vec::new();
-        for p in &pools {
-            for i in 0..p.count {
-                names.push(format!("{}-{i}", p.name));
+        // Initial nodes are named `<pool>-<i>`, numbered in pool order (found without
+        // listing them: a pool may have many).
+        let node_id = |name: &str| -> Option<u32> {
+            let mut first = 0u64;
+            for p in &pools {
+                if let Some(i) = name
+                    .strip_prefix(p.name.as_str())
+                    .and_then(|r| r.strip_prefix('-'))
+                    .and_then(|r| r.parse::<u32>().ok().filter(|i| i.to_string() == r))
+                    .filter(|i| *i < p.count)
+                {
+                    return u32::try_from(first + u64::from(i)).ok();
+                }
+                first += u64::from(p.count);
             }
-        }
+            None
+        };
+        let first_name = pools
+            .iter()
+            .find(|p| p.count > 0)
+            .map_or_else(|| "worker-0".to_string(), |p| format!("{}-0", p.name));
         for (i, o) in c.outages.iter().enumerate() {
-            match names.iter().position(|n| *n == o.node) {
+            match node_id(&o.node) {
                 Some(id) => outages.push(Outage {
-                    node: NodeId(id as u32),
+                    node: NodeId(id),
                     at: SimTime::ZERO + o.at.0,
                     duration: o.duration.map(|d| d.0),
                 }),
@@ -65,8 +79,7 @@ pub(super) fn build_cluster(
                     &format!("spec.cluster.outages[{i}].node"),
                     format!(
                         "no node {:?} at the start of the run (nodes are named <pool>-<n>, e.g. {})",
-                        o.node,
-                        names.first().map_or("worker-0", String::as_str)
+                        o.node, first_name
                     ),
                 )),
             }
@@ -119,6 +132,11 @@ pub(super) fn build_cluster(
     }
 }
 
+/// The most nodes a cluster may have, counting each pool's `maxNodes`: 20 times the
+/// 5,000 nodes upstream supports, and small enough that the cluster's totals of
+/// [`MAX_AMOUNT`]-sized nodes stay within `i64`.
+pub const MAX_NODES: u64 = 100_000;
+
 fn build_pools(
     node_pools: &[NodePoolSpec],
     sdiag: &dyn Fn(&str, String) -> Diagnostic,
@@ -126,6 +144,7 @@ fn build_pools(
 ) -> Vec<NodePool> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut nodes_seen = 0u64;
     for (i, p) in node_pools.iter().enumerate() {
         let base = format!("spec.cluster.nodePools[{i}]");
         if !is_dns1123_label(&p.name) {
@@ -161,9 +180,19 @@ fn build_pools(
             } else {
                 parsed.value()
             };
-            let Ok(v) = v else {
-                diags.push(sdiag(&path, format!("quantity {:?} is too large", q.0)));
-                continue;
+            let v = match v {
+                Ok(v) if v <= MAX_AMOUNT => v,
+                _ => {
+                    diags.push(sdiag(
+                        &path,
+                        format!(
+                            "quantity {:?} is too large: at most {} (the largest amount jobsim simulates)",
+                            q.0,
+                            max_amount_text(res)
+                        ),
+                    ));
+                    continue;
+                }
             };
             match res.as_str() {
                 "cpu" => r.cpu_millis = v,
@@ -248,6 +277,21 @@ fn build_pools(
                     "an image reference must not be empty".to_string(),
                 ));
             }
+        }
+        // Nodes this pool may ever have; together at most MAX_NODES.
+        let most = p
+            .autoscaling
+            .as_ref()
+            .map_or(0, |a| a.max_nodes)
+            .max(p.count);
+        nodes_seen += u64::from(most);
+        if nodes_seen > MAX_NODES && nodes_seen - u64::from(most) <= MAX_NODES {
+            diags.push(sdiag(
+                &format!("{base}.count"),
+                format!(
+                    "the cluster would have {nodes_seen} nodes or more (counting count, or maxNodes with autoscaling); jobsim simulates at most {MAX_NODES}"
+                ),
+            ));
         }
         out.push(NodePool {
             name: p.name.clone(),

@@ -177,6 +177,23 @@ pub fn render(d: &Diagnostic, sources: &[(PathBuf, String)], color: bool) -> Str
         return out;
     }
     let name = file.display().to_string();
+    let label_text = d.label.clone().unwrap_or_else(|| d.message.clone());
+    // A very long line (minified or generated YAML, deep nesting) is shown as a window
+    // around the column.
+    let line_start = text[..pos.offset].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[pos.offset..]
+        .find('\n')
+        .map_or(text.len(), |i| pos.offset + i);
+    if text[line_start..line_end].chars().count() > MAX_SNIPPET_LINE {
+        out.push_str(&window_snippet(
+            &format!("{name}:{}:{}", pos.line, pos.column),
+            pos.line,
+            &text[line_start..line_end],
+            text[line_start..pos.offset].chars().count(),
+            &label_text,
+        ));
+        return out;
+    }
     let kind = if d.is_error() {
         ReportKind::Error
     } else {
@@ -185,7 +202,6 @@ pub fn render(d: &Diagnostic, sources: &[(PathBuf, String)], color: bool) -> Str
     // ariadne counts characters; positions carry byte offsets.
     let char_offset = text[..pos.offset].chars().count();
     let end = char_offset + token_len(&text[pos.offset..]).max(1);
-    let label_text = d.label.clone().unwrap_or_else(|| d.message.clone());
     let mut buf = Vec::new();
     let report = Report::build(kind, (name.clone(), char_offset..end))
         .with_config(
@@ -206,6 +222,33 @@ pub fn render(d: &Diagnostic, sources: &[(PathBuf, String)], color: bool) -> Str
         out.push('\n');
     }
     out
+}
+
+/// Lines longer than this (in chars) are shown as a window around the column.
+const MAX_SNIPPET_LINE: usize = 160;
+
+/// A snippet of `WINDOW` chars either side of `column` (0-based, in chars) of a long line.
+fn window_snippet(header: &str, line_no: usize, line: &str, column: usize, label: &str) -> String {
+    const WINDOW: usize = 40;
+    let chars: Vec<char> = line.chars().collect();
+    let from = column.saturating_sub(WINDOW);
+    let to = (column + WINDOW).min(chars.len());
+    let mut shown: String = chars[from..to].iter().collect();
+    let mut caret = column - from;
+    if from > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    let num = line_no.to_string();
+    let pad = " ".repeat(num.len());
+    format!(
+        "{pad} ╭─[ {header} ]\n{pad} │\n{num} │ {shown}\n{pad} │ {}^ {label}  (line {line_no} is {} characters long)\n{pad}─╯\n",
+        " ".repeat(caret),
+        chars.len()
+    )
 }
 
 /// Length in chars of the token starting a text (up to the end of the line or a
@@ -237,6 +280,22 @@ mod tests {
             d.to_string(),
             "error: job.yaml:8:16: spec.parallelism: Invalid value: -1: must be greater than or equal to 0"
         );
+    }
+
+    #[test]
+    fn long_lines_are_shown_as_a_window() {
+        let src = format!("a: {}x{}\n", "[".repeat(500), "]".repeat(500));
+        let d = Diagnostic::error("bad")
+            .in_file(Path::new("j.yaml"))
+            .at(Position {
+                offset: 503,
+                line: 1,
+                column: 504,
+            });
+        let out = render(&d, &[(PathBuf::from("j.yaml"), src)], false);
+        assert!(out.lines().all(|l| l.chars().count() < 150), "{out}");
+        assert!(out.contains("[x]"), "{out}");
+        assert!(out.contains("is 1004 characters long"), "{out}");
     }
 
     #[test]

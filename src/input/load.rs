@@ -110,13 +110,42 @@ struct JobDoc {
 
 /// Reads and validates the inputs.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<Loaded, InputError> {
+    load_with(paths, opts, &SourceFile::read)
+}
+
+/// [`load`] without the file system: `inputs` are the paths given on the command line,
+/// `files` every file there is, as (path, text) pairs. Manifests a scenario lists are looked
+/// up among `files` by their path (relative to the scenario's own path); a path that is not
+/// there is a missing file. For fuzzing and for programs that embed jobsim.
+pub fn load_from_memory(
+    inputs: &[PathBuf],
+    files: &[(PathBuf, String)],
+    opts: &LoadOptions,
+) -> Result<Loaded, InputError> {
+    #[allow(clippy::result_large_err)] // diagnostics travel the cold path only
+    let read = |p: &Path| -> Result<SourceFile, Diagnostic> {
+        match files.iter().find(|(q, _)| q == p) {
+            Some((_, text)) => Ok(SourceFile::from_text(p, text.clone())),
+            None => Err(Diagnostic::error("cannot read file: no such file").in_file(p)),
+        }
+    };
+    load_with(inputs, opts, &read)
+}
+
+/// [`load`] with the given way to read a file.
+#[allow(clippy::result_large_err)] // diagnostics travel the cold path only
+fn load_with(
+    paths: &[PathBuf],
+    opts: &LoadOptions,
+    read_file: &dyn Fn(&Path) -> Result<SourceFile, Diagnostic>,
+) -> Result<Loaded, InputError> {
     let mut diags = Diagnostics::default();
     let mut hits = vec![0usize; opts.overrides.len()];
     // Reads a file and attaches the overrides that address its documents.
     #[allow(clippy::result_large_err)] // diagnostics travel the cold path only
     let read = |p: &Path, hits: &mut Vec<usize>| -> Result<SourceFile, Diagnostic> {
         Ok(super::overrides::attach(
-            SourceFile::read(p)?,
+            read_file(p)?,
             &opts.overrides,
             hits,
         ))
@@ -964,6 +993,13 @@ fn classify_files(
                     prefix: String::new(),
                 }),
                 Some("List") if api_version.as_deref() == Some("v1") => {
+                    match super::yaml::lookup(&doc.value, "items") {
+                        None | Some(serde_yaml::Value::Sequence(_) | serde_yaml::Value::Null) => {}
+                        Some(_) => diags.push(doc.diagnostic(
+                            "items",
+                            "invalid type: expected a list of objects (items: [...])",
+                        )),
+                    }
                     let items = serde_yaml_items(doc);
                     for (ii, item_kind) in items.into_iter().enumerate() {
                         let prefix = format!("items[{ii}]");

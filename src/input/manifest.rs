@@ -469,6 +469,17 @@ fn quantity_value(
         parsed.value()
     };
     match v {
+        Ok(v) if v > MAX_AMOUNT => {
+            e.invalid(
+                path,
+                &format!("{:?}", q.0),
+                &format!(
+                    "must be less than or equal to {} (the largest amount jobsim simulates)",
+                    max_amount_text(resource)
+                ),
+            );
+            None
+        }
         Ok(v) => Some(v),
         Err(err) => {
             e.invalid(path, &format!("{:?}", q.0), &err.to_string());
@@ -511,6 +522,38 @@ fn resource_list(
 /// Non-zero scheduling defaults (`pkg/scheduler/util/pod_resources.go`).
 const DEFAULT_MILLI_CPU_REQUEST: i64 = 100;
 const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
+
+/// The largest amount of one resource jobsim accepts in a request, a limit or a node's
+/// allocatable: 2^46 (64Ti of bytes, 2^46 millicores of CPU). Upstream quantities saturate
+/// near 2^63, where sums of requests on a node or a cluster would overflow; 100,000 nodes
+/// (the most a cluster may have, input/cluster.rs) of this size still add up within `i64`.
+pub const MAX_AMOUNT: i64 = 1 << 46;
+
+/// How [`MAX_AMOUNT`] reads for a resource.
+pub fn max_amount_text(resource: &str) -> &'static str {
+    if resource == "cpu" {
+        "70368744177664m"
+    } else {
+        "64Ti"
+    }
+}
+
+/// `a += b`, saturating (the caller checks the result against [`MAX_AMOUNT`]).
+fn add_saturating(a: &mut Resources, b: &Resources) {
+    a.cpu_millis = a.cpu_millis.saturating_add(b.cpu_millis);
+    a.memory_bytes = a.memory_bytes.saturating_add(b.memory_bytes);
+    a.ephemeral_storage_bytes = a
+        .ephemeral_storage_bytes
+        .saturating_add(b.ephemeral_storage_bytes);
+    for (name, amount) in &b.extended {
+        let cur = a.extended(name);
+        a.set_extended(name, cur.saturating_add(*amount));
+    }
+}
+
+fn add_pair(a: (i64, i64), b: (i64, i64)) -> (i64, i64) {
+    (a.0.saturating_add(b.0), a.1.saturating_add(b.1))
+}
 
 struct ImportedContainer {
     container: Container,
@@ -698,9 +741,8 @@ fn import_template(
             false,
             &mut names,
         );
-        sum.add(&ic.container.requests);
-        nonzero_sum.0 += ic.nonzero.0;
-        nonzero_sum.1 += ic.nonzero.1;
+        add_saturating(&mut sum, &ic.container.requests);
+        nonzero_sum = add_pair(nonzero_sum, ic.nonzero);
         containers.push(ic.container);
     }
     // Init containers run one by one before the regular ones; sidecars (init containers
@@ -723,33 +765,52 @@ fn import_template(
         };
         let ic = import_container(e, &path, c, sidecar, &mut names);
         if sidecar {
-            sidecars.add(&ic.container.requests);
-            sidecars_nonzero.0 += ic.nonzero.0;
-            sidecars_nonzero.1 += ic.nonzero.1;
+            add_saturating(&mut sidecars, &ic.container.requests);
+            sidecars_nonzero = add_pair(sidecars_nonzero, ic.nonzero);
             init_max.max_with(&sidecars);
             init_max_nonzero.0 = init_max_nonzero.0.max(sidecars_nonzero.0);
             init_max_nonzero.1 = init_max_nonzero.1.max(sidecars_nonzero.1);
         } else {
             let mut with_sidecars = ic.container.requests.clone();
-            with_sidecars.add(&sidecars);
+            add_saturating(&mut with_sidecars, &sidecars);
             init_max.max_with(&with_sidecars);
-            init_max_nonzero.0 = init_max_nonzero.0.max(ic.nonzero.0 + sidecars_nonzero.0);
-            init_max_nonzero.1 = init_max_nonzero.1.max(ic.nonzero.1 + sidecars_nonzero.1);
+            let with = add_pair(ic.nonzero, sidecars_nonzero);
+            init_max_nonzero.0 = init_max_nonzero.0.max(with.0);
+            init_max_nonzero.1 = init_max_nonzero.1.max(with.1);
         }
         init_containers.push(ic.container);
     }
     let mut requests = sum;
-    requests.add(&sidecars);
+    add_saturating(&mut requests, &sidecars);
     requests.max_with(&init_max);
+    let both = add_pair(nonzero_sum, sidecars_nonzero);
     let mut nonzero = (
-        (nonzero_sum.0 + sidecars_nonzero.0).max(init_max_nonzero.0),
-        (nonzero_sum.1 + sidecars_nonzero.1).max(init_max_nonzero.1),
+        both.0.max(init_max_nonzero.0),
+        both.1.max(init_max_nonzero.1),
     );
     if let Some(overhead) = &ps.overhead {
         let (o, _) = resource_list(e, "spec.template.spec.overhead", Some(overhead));
-        requests.add(&o);
-        nonzero.0 += o.cpu_millis;
-        nonzero.1 += o.memory_bytes;
+        add_saturating(&mut requests, &o);
+        nonzero = add_pair(nonzero, (o.cpu_millis, o.memory_bytes));
+    }
+    // Each amount is at most MAX_AMOUNT; their sum over many containers may not be.
+    let too_big = [
+        ("cpu", requests.cpu_millis.max(nonzero.0)),
+        ("memory", requests.memory_bytes.max(nonzero.1)),
+        ("ephemeral-storage", requests.ephemeral_storage_bytes),
+    ]
+    .into_iter()
+    .chain(requests.extended.iter().map(|(n, v)| (n.as_str(), *v)))
+    .find(|(_, v)| *v > MAX_AMOUNT);
+    if let Some((name, _)) = too_big {
+        e.invalid(
+            "spec.template.spec.containers",
+            &format!("{name:?}"),
+            &format!(
+                "the pod's {name} requests add up to more than {} (the largest amount jobsim simulates)",
+                max_amount_text(name)
+            ),
+        );
     }
     requests.pods = 1;
 

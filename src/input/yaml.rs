@@ -7,6 +7,7 @@
 //! into typed structs; type errors carry a field path (serde_path_to_error) that the
 //! source index (`locate`) turns back into a line and column.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -46,15 +47,36 @@ impl SourceFile {
             ))
             .in_file(path));
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            Diagnostic::error(format!("cannot read file: {}", io_reason(&e))).in_file(path)
-        })?;
+        // The size from metadata is 0 for /dev/zero and other special files: stop reading
+        // at the limit whatever it said.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| std::io::Read::read_to_end(&mut f.take(MAX_FILE_BYTES + 1), &mut bytes))
+            .map_err(|e| {
+                Diagnostic::error(format!("cannot read file: {}", io_reason(&e))).in_file(path)
+            })?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(Diagnostic::error(format!(
+                "file is larger than the {} MiB jobsim reads",
+                MAX_FILE_BYTES >> 20
+            ))
+            .in_file(path));
+        }
         let text = String::from_utf8(bytes).map_err(|e| {
+            let at = e.utf8_error().valid_up_to();
+            let valid = &e.as_bytes()[..at];
+            let line_start = valid.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+            let column = std::str::from_utf8(&valid[line_start..]).map_or(1, |s| s.chars().count() + 1);
             Diagnostic::error(format!(
-                "file is not valid UTF-8 (invalid byte at offset {}); YAML files must be UTF-8",
-                e.utf8_error().valid_up_to()
+                "file is not valid UTF-8 (invalid byte 0x{:02x} at offset {at}); YAML files must be UTF-8",
+                e.as_bytes()[at]
             ))
             .in_file(path)
+            .at(Position {
+                offset: at,
+                line: valid.iter().filter(|b| **b == b'\n').count() + 1,
+                column,
+            })
         })?;
         Ok(SourceFile::from_text(path, text))
     }
@@ -169,8 +191,21 @@ pub fn documents(file: &SourceFile) -> (Vec<Doc<'_>>, Diagnostics) {
         {
             message.push_str(" (YAML does not allow tabs for indentation; use spaces)");
         }
+        // libyaml's reader errors say "at position N" (a byte offset) and carry a location
+        // at the start of the file.
+        let at_position = message.rsplit_once(" at position ").and_then(|(m, n)| {
+            let n = n.parse::<usize>().ok().filter(|n| *n <= file.text.len())?;
+            Some((m.to_string(), n))
+        });
+        let offset = match at_position {
+            Some((m, n)) => {
+                message = m;
+                Some(n)
+            }
+            None => offset,
+        };
         let mut d = Diagnostic::error(message).in_file(&file.path);
-        if let Some(o) = offset {
+        if let Some(o) = offset.filter(|o| file.text.is_char_boundary(*o)) {
             d = d.at(file.index.position_of_offset(o));
         }
         diags.push(d);
@@ -327,6 +362,21 @@ fn clean_message(msg: &str) -> String {
     if let Some(i) = m.rfind(" at line ") {
         m.truncate(i);
     }
+    // serde_yaml reads an integer beyond 64 bits as u128, which serde_yaml::Value cannot hold.
+    if let Some((before, rest)) = m.split_once("invalid type: integer `")
+        && let Some(n) = rest.strip_suffix("` as u128, expected any YAML value")
+    {
+        return format!(
+            "{before}integer {n} is out of range: jobsim reads integers of at most 64 bits"
+        );
+    }
+    if m == "recursion limit exceeded" {
+        m.push_str(
+            ": the document nests deeper than 128 levels, or an alias refers to its own anchor",
+        );
+    } else if m == "repetition limit exceeded" {
+        m.push_str(": aliases expand to too many nodes (an alias bomb?)");
+    }
     m
 }
 
@@ -380,6 +430,36 @@ mod tests {
         assert_eq!(err.field.as_deref(), Some("spec.count"));
         assert_eq!(err.position.map(|p| (p.line, p.column)), Some((3, 10)));
         assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_and_alias_bombs_fail_fast_on_a_small_stack() {
+        // Neither the position index nor the parser may recurse per nesting level beyond
+        // serde_yaml's limit of 128: a 10,000-deep document must fail, not overflow, on a
+        // quarter of the 2 MiB stack a spawned thread gets (in a debug build).
+        let deep_flow = format!("a: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let deep_block: String = (0..10_000).map(|_| "- ").collect::<String>() + "x\n";
+        let deep_map = format!("a: {}x{}\n", "{a: ".repeat(10_000), "}".repeat(10_000));
+        let mut bomb = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for (prev, c) in "abcdefgh".chars().zip("bcdefghi".chars()) {
+            bomb.push_str(&format!(
+                "{c}: &{c} [{}]\n",
+                vec![format!("*{prev}"); 9].join(",")
+            ));
+        }
+        let handle = std::thread::Builder::new()
+            .stack_size(512 << 10)
+            .spawn(move || {
+                for text in [deep_flow, deep_block, deep_map, bomb] {
+                    let f = SourceFile::from_text(Path::new("t.yaml"), text);
+                    let (docs, diags) = documents(&f);
+                    assert!(docs.is_empty());
+                    let d = diags.errors().next().expect("an error");
+                    assert!(d.message.contains("limit exceeded"), "{}", d.message);
+                }
+            })
+            .unwrap();
+        handle.join().expect("no stack overflow");
     }
 
     #[test]

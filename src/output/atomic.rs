@@ -20,6 +20,8 @@ pub struct OutputDir {
     dir: PathBuf,
     pending: Vec<(PathBuf, PathBuf)>,
     committed: bool,
+    /// The folder did not exist before: an uncommitted run removes it again (if empty).
+    created: bool,
 }
 
 /// Why the output folder cannot be used.
@@ -47,6 +49,7 @@ impl OutputDir {
                 "exists and is not a folder",
             )));
         }
+        let created = !dir.exists();
         fs::create_dir_all(dir).map_err(io_err)?;
         if !force {
             let ours: Vec<String> = fs::read_to_string(dir.join(MARKER))
@@ -74,6 +77,7 @@ impl OutputDir {
             dir: dir.to_path_buf(),
             pending: Vec::new(),
             committed: false,
+            created,
         })
     }
 
@@ -140,6 +144,10 @@ impl Drop for OutputDir {
             for (tmp, _) in &self.pending {
                 let _ = fs::remove_file(tmp);
             }
+            if self.created {
+                // Fails, as it should, if anything else appeared in the meantime.
+                let _ = fs::remove_dir(&self.dir);
+            }
         }
     }
 }
@@ -167,6 +175,16 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left.len(), 2, "{left:?}"); // a.txt and the marker
+    }
+
+    #[test]
+    fn an_uncommitted_new_folder_is_removed_again() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("new");
+        let mut o = OutputDir::prepare(&dir, false).unwrap();
+        o.write("a.txt", b"partial").unwrap();
+        drop(o);
+        assert!(!dir.exists());
     }
 
     #[test]

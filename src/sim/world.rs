@@ -164,7 +164,10 @@ pub struct ControlPlaneConfig {
 pub struct RunLimits {
     pub max_events: u64,
     pub max_sim_time: SimTime,
+    /// Pods that exist at once (not yet terminal and accounted): bounds memory.
     pub max_live_pods: usize,
+    /// Events waiting in the queue at once: bounds memory too.
+    pub max_queued_events: usize,
 }
 
 impl Default for RunLimits {
@@ -173,6 +176,7 @@ impl Default for RunLimits {
             max_events: 1_000_000_000,
             max_sim_time: SimTime::from_secs(30 * 24 * 3600),
             max_live_pods: 10_000_000,
+            max_queued_events: 50_000_000,
         }
     }
 }
@@ -188,8 +192,14 @@ pub enum SimError {
         "the run reached --max-sim-time ({limit}s) with work still pending; raise the limit or check for Jobs that cannot finish"
     )]
     MaxSimTime { limit: SimTime },
-    #[error("the run reached the limit of {limit} live pods at simulated time {time}s")]
+    #[error(
+        "the run reached --max-live-pods ({limit} pods existing at once) at simulated time {time}s; raise the limit if the scenario really needs more"
+    )]
     MaxLivePods { limit: usize, time: SimTime },
+    #[error(
+        "the run reached --max-queued-events ({limit} events waiting at once) at simulated time {time}s; raise the limit if the scenario really needs more"
+    )]
+    MaxQueuedEvents { limit: usize, time: SimTime },
     #[error("writing results: {0}")]
     Output(#[from] std::io::Error),
 }
@@ -391,12 +401,17 @@ impl World {
         let Some(time) = self.queue.peek_time() else {
             return Ok(false);
         };
-        if time > limits.max_sim_time {
+        let beyond = time > limits.max_sim_time;
+        if beyond && self.has_pending_work() {
             self.flush(observer)?;
             return Err(SimError::MaxSimTime {
                 limit: limits.max_sim_time,
             });
         }
+        // Once every Job has finished, cancelled timers past --max-sim-time (the far
+        // deadline of a Job that finished long ago) may still pop: they are not work. The
+        // first event past the limit that does something (a TTL deletion, an action) stops
+        // the run.
         if self.stats.events >= limits.max_events {
             self.flush(observer)?;
             return Err(SimError::MaxEvents {
@@ -416,7 +431,14 @@ impl World {
         if matches!(event, Event::NodeFail { .. } | Event::AutoscalerLoop) {
             self.perpetual_in_queue -= 1;
         }
-        if self.dispatch(event) {
+        let effective = self.dispatch(event);
+        if beyond && effective {
+            self.flush(observer)?;
+            return Err(SimError::MaxSimTime {
+                limit: limits.max_sim_time,
+            });
+        }
+        if effective {
             self.stats.events += 1;
             self.last_effective = time;
             self.changed_since_sample = true;
@@ -435,6 +457,12 @@ impl World {
         if self.pods.live() > limits.max_live_pods {
             return Err(SimError::MaxLivePods {
                 limit: limits.max_live_pods,
+                time: self.now,
+            });
+        }
+        if self.queue.len() > limits.max_queued_events {
+            return Err(SimError::MaxQueuedEvents {
+                limit: limits.max_queued_events,
                 time: self.now,
             });
         }
@@ -458,7 +486,7 @@ impl World {
         while self.next_sample < time {
             if !self.changed_since_sample {
                 // Nothing changed: jump to the first boundary at or after `time`.
-                let t = time.as_millis().div_ceil(step) * step;
+                let t = time.as_millis().div_ceil(step).saturating_mul(step);
                 self.next_sample = SimTime::from_millis(t);
                 break;
             }

@@ -3,6 +3,7 @@
 
 mod analytic;
 mod autoscaling;
+mod bad_input;
 mod cli;
 mod common;
 mod conformance;
@@ -10,6 +11,7 @@ mod control_plane;
 mod cron_properties;
 mod cronjobs;
 mod determinism;
+mod interrupt;
 mod kubelet;
 mod nodes;
 mod preemption;

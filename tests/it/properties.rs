@@ -336,3 +336,327 @@ proptest! {
         prop_assert_eq!(&a, &run(&g));
     }
 }
+
+/// One generated Job of [`MultiGen`]: the Job features with their own controller paths.
+#[derive(Debug, Clone)]
+struct JobGen {
+    completions: u32,
+    parallelism: u32,
+    indexed: bool,
+    /// backoffLimitPerIndex and maxFailedIndexes (Indexed only).
+    per_index: Option<(u32, Option<u32>)>,
+    backoff_limit: u32,
+    /// podFailurePolicy rules, by exit code: 42 FailJob, 3 Ignore, 1 Count, 4 FailIndex.
+    rules: [bool; 4],
+    on_failure: bool,
+    deadline_s: Option<u32>,
+    /// Created suspended and resumed at this second; or suspended and resumed mid-run.
+    suspend: Option<(bool, u32, u32)>,
+    p_fail: u32,
+    mean_s: u32,
+    submit_s: u32,
+    cpu_m: u32,
+}
+
+#[derive(Debug, Clone)]
+struct MultiGen {
+    nodes: u32,
+    node_cpu: u32,
+    jobs: Vec<JobGen>,
+    seed: u64,
+}
+
+fn job_gen() -> impl Strategy<Value = JobGen> {
+    (
+        (1u32..10, 1u32..6, any::<bool>()),
+        prop::option::of((0u32..3, prop::option::of(0u32..4))),
+        0u32..5,
+        prop::array::uniform4(any::<bool>()),
+        any::<bool>(),
+        prop::option::of(5u32..200),
+        prop::option::of((any::<bool>(), 0u32..60, 1u32..120)),
+        prop_oneof![Just(0u32), Just(20), Just(50), Just(90)],
+        (1u32..40, 0u32..30),
+        prop_oneof![Just(100u32), Just(700), Just(1500)],
+    )
+        .prop_map(
+            |(
+                (completions, parallelism, indexed),
+                per_index,
+                backoff_limit,
+                rules,
+                on_failure,
+                deadline_s,
+                suspend,
+                p_fail,
+                (mean_s, submit_s),
+                cpu_m,
+            )| {
+                let per_index = if indexed {
+                    per_index.map(|(b, m)| (b, m.map(|m| m.min(completions))))
+                } else {
+                    None
+                };
+                let mut rules = rules;
+                // FailIndex needs backoffLimitPerIndex.
+                rules[3] &= per_index.is_some();
+                let has_policy = rules.iter().any(|r| *r);
+                JobGen {
+                    completions,
+                    parallelism,
+                    indexed,
+                    per_index,
+                    backoff_limit,
+                    rules,
+                    // podFailurePolicy needs restartPolicy Never.
+                    on_failure: on_failure && !has_policy,
+                    deadline_s,
+                    suspend,
+                    p_fail,
+                    mean_s,
+                    submit_s,
+                    cpu_m,
+                }
+            },
+        )
+}
+
+fn multi() -> impl Strategy<Value = MultiGen> {
+    (
+        1u32..4,
+        1u32..5,
+        prop::collection::vec(job_gen(), 1..4),
+        any::<u64>(),
+    )
+        .prop_map(|(nodes, node_cpu, jobs, seed)| MultiGen {
+            nodes,
+            node_cpu,
+            jobs,
+            seed,
+        })
+}
+
+fn multi_yaml(g: &MultiGen) -> String {
+    let mut scenario_jobs = String::new();
+    let mut actions = String::new();
+    let mut manifests = String::new();
+    for (i, j) in g.jobs.iter().enumerate() {
+        let name = format!("j{i}");
+        scenario_jobs.push_str(&format!(
+            "  - name: {name}\n    submitAt: {}s\n    pods:\n      runTime: {{exponential: {{mean: {}s}}}}\n      failure: {{probability: {}, exitCodes: [{{exitCode: 1, weight: 2}}, {{exitCode: 3, weight: 1}}, {{exitCode: 4, weight: 1}}, {{exitCode: 42, weight: 1}}]}}\n",
+            j.submit_s,
+            j.mean_s,
+            f64::from(j.p_fail) / 100.0
+        ));
+        let mut spec = format!(
+            "  completions: {}\n  parallelism: {}\n  backoffLimit: {}\n",
+            j.completions, j.parallelism, j.backoff_limit
+        );
+        if j.indexed {
+            spec.push_str("  completionMode: Indexed\n");
+        }
+        if let Some((b, m)) = j.per_index {
+            spec.push_str(&format!("  backoffLimitPerIndex: {b}\n"));
+            if let Some(m) = m {
+                spec.push_str(&format!("  maxFailedIndexes: {m}\n"));
+            }
+        }
+        if let Some(d) = j.deadline_s {
+            spec.push_str(&format!("  activeDeadlineSeconds: {d}\n"));
+        }
+        if let Some((created_suspended, a, b)) = j.suspend {
+            let resume = j.submit_s + a + b;
+            if created_suspended {
+                spec.push_str("  suspend: true\n");
+            } else {
+                actions.push_str(&format!(
+                    "  - {{at: {}s, job: {name}, suspend: true}}\n",
+                    j.submit_s + a
+                ));
+            }
+            actions.push_str(&format!(
+                "  - {{at: {resume}s, job: {name}, suspend: false}}\n"
+            ));
+        }
+        let rules: Vec<&str> = [
+            "    - {action: FailJob, onExitCodes: {operator: In, values: [42]}}\n",
+            "    - {action: Ignore, onExitCodes: {operator: In, values: [3]}}\n",
+            "    - {action: Count, onExitCodes: {operator: In, values: [1]}}\n",
+            "    - {action: FailIndex, onExitCodes: {operator: In, values: [4]}}\n",
+        ]
+        .into_iter()
+        .zip(j.rules)
+        .filter_map(|(r, on)| on.then_some(r))
+        .collect();
+        if !rules.is_empty() {
+            spec.push_str("  podFailurePolicy:\n    rules:\n");
+            spec.push_str(&rules.concat());
+        }
+        manifests.push_str(&format!(
+            "---
+apiVersion: batch/v1
+kind: Job
+metadata: {{name: {name}}}
+spec:
+{spec}  template:
+    spec:
+      containers:
+      - name: c
+        image: busybox:1
+        resources:
+          requests: {{cpu: {cpu}m, memory: 100Mi}}
+      restartPolicy: {rp}
+",
+            cpu = j.cpu_m,
+            rp = if j.on_failure { "OnFailure" } else { "Never" },
+        ));
+    }
+    format!(
+        "apiVersion: jobsim.dev/v1alpha1
+kind: Scenario
+spec:
+  seed: {seed}
+  cluster:
+    nodePools:
+    - {{name: n, count: {nodes}, allocatable: {{cpu: \"{cpu}\", memory: 8Gi}}}}
+  timing:
+    podStartup: {{uniform: {{min: 0s, max: 2s}}}}
+  jobs:
+{scenario_jobs}{actions_block}{manifests}",
+        seed = g.seed,
+        nodes = g.nodes,
+        cpu = g.node_cpu,
+        actions_block = if actions.is_empty() {
+            String::new()
+        } else {
+            format!("  actions:\n{actions}")
+        },
+    )
+}
+
+fn multi_world(g: &MultiGen) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.yaml");
+    let text = multi_yaml(g);
+    std::fs::write(&p, &text).unwrap();
+    match load(&[p], &LoadOptions::default()) {
+        Ok(loaded) => World::new(loaded.config),
+        Err(e) => panic!(
+            "generated input is invalid:\n{text}\n{:?}",
+            e.diagnostics.items
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
+
+    /// Several Jobs with pod failure policies, per-index back-off limits, deadlines and
+    /// suspension: no panic; after every event time has not gone backwards, the world's
+    /// invariants hold (no node over-committed, Job counters and node pod lists exact) and
+    /// no Job has more active pods than its parallelism; at the end the counters add up and
+    /// every created pod is terminal or still live; the same seed gives the same records.
+    #[test]
+    fn job_features_keep_the_invariants(g in multi()) {
+        let run = |g: &MultiGen| {
+            let mut w = multi_world(g);
+            let mut obs = Collect::default();
+            let limits = RunLimits { max_events: 300_000, ..RunLimits::default() };
+            let mut last = w.now;
+            while w.step(&mut obs, limits).expect("within limits") {
+                assert!(w.now >= last, "time went backwards");
+                last = w.now;
+                w.check_invariants();
+                for j in &w.jobs {
+                    assert!(
+                        j.counts.active <= j.spec.parallelism,
+                        "{}: active {} > parallelism {}",
+                        j.name, j.counts.active, j.spec.parallelism
+                    );
+                }
+            }
+            let out = w.finish(&mut obs).unwrap();
+            for (j, jg) in w.jobs.iter().zip(&g.jobs) {
+                let live = w.pods.iter().filter(|(_, p)| p.job == j.id).count() as u64;
+                let reported = obs.pods.iter().filter(|p| p.name.job == j.id).count() as u64;
+                // Every pod created is reported once: finished, deleted, or live at the end.
+                assert_eq!(reported, j.stats.pods_created, "{}", j.name);
+                assert!(live <= j.stats.pods_created);
+                // Counted outcomes never exceed the pods that had them.
+                let s = &j.status;
+                assert!(s.succeeded >= 0 && s.failed >= 0 && s.active >= 0);
+                assert!(u64::try_from(s.succeeded).unwrap() <= j.stats.pod_successes, "{}", j.name);
+                if !jg.on_failure {
+                    assert!(
+                        u64::try_from(s.succeeded + s.failed + s.active).unwrap() <= j.stats.pods_created,
+                        "{}: {s:?} with {} pods created", j.name, j.stats.pods_created
+                    );
+                }
+                if jg.indexed {
+                    assert!(s.succeeded <= i32::try_from(jg.completions).unwrap());
+                }
+                assert!(!(s.has_true(JobConditionType::Complete) && s.has_true(JobConditionType::Failed)));
+                if s.is_finished() {
+                    assert_eq!(s.active, 0, "{}", j.name);
+                    assert_eq!(live, 0, "{}: pods left after the Job finished", j.name);
+                }
+            }
+            let ended = obs
+                .pods
+                .iter()
+                .filter(|p| matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed) || p.deleted.is_some())
+                .count();
+            assert_eq!(ended + w.pods.live(), obs.pods.len());
+            // Every Job ends (its pods fit a node, and it is never left suspended).
+            if g.jobs.iter().all(|j| j.cpu_m <= g.node_cpu * 1000) {
+                for j in &w.jobs {
+                    assert!(j.status.is_finished(), "{} did not finish: {:?}", j.name, j.status);
+                }
+            }
+            (out.end_time, out.stats.events, format!("{:?}", obs.pods), format!("{:?}", obs.events))
+        };
+        let a = run(&g);
+        prop_assert_eq!(&a, &run(&g));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// A small generated sweep gives byte-identical runs.csv on one thread and on two.
+    #[test]
+    fn sweeps_give_the_same_bytes_on_one_and_two_threads(
+        g in multi(),
+        values in prop::collection::btree_set(1u32..6, 1..4),
+        replications in 1u32..4,
+    ) {
+        use jobsim::experiment::sweep::{SweepSpec, prepare, run_all};
+        use jobsim::input::params::parse_assignment;
+        use jobsim::output::sweep::RunTable;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.yaml");
+        std::fs::write(&p, multi_yaml(&g)).unwrap();
+        let list: Vec<String> = values.iter().map(u32::to_string).collect();
+        let spec = SweepSpec {
+            parameters: vec![parse_assignment(&format!("jobs.j0.spec.parallelism={}", list.join(","))).unwrap()],
+            replications,
+        };
+        let prepared = prepare(&[p], &LoadOptions::default(), spec).expect("valid sweep");
+        let limits = RunLimits { max_events: 300_000, ..RunLimits::default() };
+        let csv = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let records = pool.install(|| run_all(&prepared, None, limits, &|| {}));
+            RunTable::from_records(
+                prepared.spec.parameters.iter().map(|q| q.path.text.clone()).collect(),
+                prepared.job_names.clone(),
+                &records,
+                &|s| prepared.spec.setting(s).iter().map(jobsim::input::params::value_text).collect(),
+            )
+            .to_csv()
+            .unwrap()
+        };
+        let one = csv(1);
+        prop_assert_eq!(String::from_utf8(one.clone()).unwrap(), String::from_utf8(csv(2)).unwrap());
+        prop_assert!(one.len() > 100);
+    }
+}

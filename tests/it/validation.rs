@@ -526,3 +526,32 @@ fn cluster_and_failure_settings_are_checked() {
         ]
     );
 }
+
+/// `load_from_memory` reads the same inputs as `load` without the file system: a listed
+/// manifest is found among the given texts, and one that is not given is missing.
+#[test]
+fn inputs_load_from_memory() {
+    use jobsim::input::load::load_from_memory;
+    use std::path::PathBuf;
+    let scenario =
+        "apiVersion: jobsim.dev/v1alpha1\nkind: Scenario\nspec:\n  manifests: [jobs/j.yaml]\n";
+    let inputs = [PathBuf::from("s/scenario.yaml")];
+    let files = vec![
+        (inputs[0].clone(), scenario.to_string()),
+        (PathBuf::from("s/jobs/j.yaml"), BASE.to_string()),
+    ];
+    let loaded = load_from_memory(&inputs, &files, &LoadOptions::default()).unwrap();
+    assert_eq!(loaded.config.jobs.len(), 1);
+    assert!(loaded.has_scenario);
+    let err = load_from_memory(&inputs, &files[..1], &LoadOptions::default())
+        .err()
+        .expect("the listed manifest is missing");
+    let messages: Vec<String> = err.diagnostics.errors().map(|d| d.to_string()).collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m
+                .contains("s/scenario.yaml:4:15: s/jobs/j.yaml: cannot read file: no such file")),
+        "{messages:?}"
+    );
+}
