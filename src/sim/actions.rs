@@ -277,6 +277,13 @@ impl World {
     /// which nothing in jobsim observes.
     pub(crate) fn delete_job(&mut self, id: JobId) {
         self.jobs[id.idx()].deleted_at = Some(self.now);
+        let key = (
+            self.jobs[id.idx()].namespace.clone(),
+            self.jobs[id.idx()].name.clone(),
+        );
+        if self.live_names.get(&key) == Some(&id) {
+            self.live_names.remove(&key);
+        }
         // The Job informer's delete handler wakes the CronJob that owns it.
         self.notify_owner(id, self.now);
         if std::mem::take(&mut self.jobs[id.idx()].admitted) {

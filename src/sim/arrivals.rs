@@ -134,9 +134,8 @@ impl World {
                 "Job.batch {name:?} is invalid: metadata.name: Invalid value: {name:?}: must be no more than 63 characters"
             ))
         } else if self
-            .jobs
-            .iter()
-            .any(|j| j.is_live() && j.namespace == t.namespace && j.name == name)
+            .live_names
+            .contains_key(&(t.namespace.clone(), name.clone()))
         {
             Err(format!("jobs.batch {name:?} already exists"))
         } else {

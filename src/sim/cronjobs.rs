@@ -77,6 +77,9 @@ pub struct CronJobState {
     pub created_at: SimTime,
     /// Every Job it created, deleted ones included, in creation order.
     pub children: Vec<JobId>,
+    /// The ones not deleted yet: what the controller lists at each sync (history limits
+    /// keep it short, so a month of minutely runs costs nothing per sync).
+    pub(crate) live_children: Vec<JobId>,
     pub stats: CronJobStats,
     /// The earliest waiting work-queue add (`None`: not queued).
     pub(crate) waiting_until: Option<SimTime>,
@@ -95,6 +98,7 @@ impl CronJobState {
             behavior: input.behavior,
             created_at: input.created_at,
             children: Vec::new(),
+            live_children: Vec::new(),
             stats: CronJobStats::default(),
             waiting_until: None,
             api_failures: 0,
@@ -144,9 +148,13 @@ impl World {
     /// One reconcile of CronJob `c`.
     fn sync_cronjob(&mut self, c: u32) {
         let now = self.timestamp(self.now);
+        let jobs = &self.jobs;
+        self.cronjobs[c as usize]
+            .live_children
+            .retain(|id| jobs[id.idx()].deleted_at.is_none());
         let cj = &self.cronjobs[c as usize];
         let children: Vec<ChildJob> = cj
-            .children
+            .live_children
             .iter()
             .map(|&id| &self.jobs[id.idx()])
             .filter(|j| j.deleted_at.is_none())
@@ -253,13 +261,9 @@ impl JobControl for WorldJobs<'_> {
         if w.horizon.is_some_and(|h| scheduled_at > h) {
             return Err(CreateError::AlreadyExists(None));
         }
-        if let Some(existing) = w
-            .jobs
-            .iter()
-            .find(|j| j.is_live() && j.namespace == cj.namespace && j.name == name)
-        {
+        if let Some(&existing) = w.live_names.get(&(cj.namespace.clone(), name.to_string())) {
             return Err(CreateError::AlreadyExists(
-                (existing.owner == Some(self.cron)).then_some(existing.id),
+                (w.jobs[existing.idx()].owner == Some(self.cron)).then_some(existing),
             ));
         }
         let (namespace, spec, behavior) = (
@@ -275,6 +279,7 @@ impl JobControl for WorldJobs<'_> {
         job.owner = Some(self.cron);
         job.scheduled_at = Some(scheduled_at);
         w.cronjobs[self.cron as usize].children.push(id);
+        w.cronjobs[self.cron as usize].live_children.push(id);
         Ok(id)
     }
 

@@ -250,6 +250,9 @@ pub struct World {
     pub jobs: Vec<JobState>,
     pub cronjobs: Vec<super::cronjobs::CronJobState>,
     pub arrivals: Vec<super::arrivals::ArrivalState>,
+    /// The Jobs that exist in the API (created, not deleted), by namespace and name: what
+    /// a create of the same name runs into (`AlreadyExists`). Looked up, never iterated.
+    pub(crate) live_names: std::collections::HashMap<(String, String), JobId>,
     /// ResourceQuotas, with their usage.
     pub quotas: Vec<crate::api::quota::ResourceQuota>,
     /// The wall-clock instant of simulated time 0.
@@ -322,6 +325,7 @@ impl World {
             jobs: Vec::with_capacity(config.jobs.len()),
             cronjobs: Vec::with_capacity(config.cronjobs.len()),
             arrivals: Vec::with_capacity(config.arrivals.len()),
+            live_names: std::collections::HashMap::new(),
             quotas: config.quotas,
             start_time: config.start_time,
             horizon: config.horizon,
@@ -673,6 +677,8 @@ impl World {
         }
         let j = &mut self.jobs[job.idx()];
         j.created_at = Some(self.now);
+        self.live_names
+            .insert((j.namespace.clone(), j.name.clone()), job);
         // addJob: enqueueSyncJobImmediately.
         self.enqueue_job_now(job);
     }
