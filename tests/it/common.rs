@@ -155,3 +155,18 @@ spec:
 "
     )
 }
+
+/// The errors of an input (YAML text written to a temporary file), as `field: message`.
+pub fn load_errors(text: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in.yaml");
+    std::fs::write(&p, text).unwrap();
+    match load(&[p], &LoadOptions::default()) {
+        Ok(_) => vec![],
+        Err(e) => e
+            .diagnostics
+            .errors()
+            .map(|d| format!("{}: {}", d.field.clone().unwrap_or_default(), d.message))
+            .collect(),
+    }
+}

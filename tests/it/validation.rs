@@ -27,17 +27,7 @@ fn errors_with(spec_extra: &str, replace: &[(&str, &str)]) -> Vec<String> {
     for (a, b) in replace {
         text = text.replace(a, b);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("j.yaml");
-    std::fs::write(&p, &text).unwrap();
-    match load(&[p], &LoadOptions::default()) {
-        Ok(_) => vec![],
-        Err(e) => e
-            .diagnostics
-            .errors()
-            .map(|d| format!("{}: {}", d.field.clone().unwrap_or_default(), d.message))
-            .collect(),
-    }
+    crate::common::load_errors(&text)
 }
 
 fn assert_rejected(spec_extra: &str, replace: &[(&str, &str)], want: &str) {

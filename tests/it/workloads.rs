@@ -1,9 +1,7 @@
 //! Shared clusters: arrival processes, ResourceQuotas, and the input checks of both and of
 //! CronJobs, with exact outcomes derived by hand.
 
-use jobsim::input::load::{LoadOptions, load};
-
-use crate::common::run_yaml;
+use crate::common::{load_errors, run_yaml};
 
 const ETL: &str = "apiVersion: batch/v1
 kind: Job
@@ -219,23 +217,8 @@ fn a_csv_of_arrivals_replays() {
     );
 }
 
-/// The errors of a multi-document input.
-fn errors(text: &str) -> Vec<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("in.yaml");
-    std::fs::write(&p, text).unwrap();
-    match load(&[p], &LoadOptions::default()) {
-        Ok(_) => vec![],
-        Err(e) => e
-            .diagnostics
-            .errors()
-            .map(|d| format!("{}: {}", d.field.clone().unwrap_or_default(), d.message))
-            .collect(),
-    }
-}
-
 fn assert_error(text: &str, want: &str) {
-    let errs = errors(text);
+    let errs = load_errors(text);
     assert!(
         errs.iter().any(|e| e.contains(want)),
         "expected {want:?} among {errs:#?}"
@@ -261,7 +244,7 @@ spec:
 /// `ValidateCronJobCreate`, with the API server's paths and words.
 #[test]
 fn cronjobs_are_validated_as_the_api_server_does() {
-    assert!(errors(CRON).is_empty());
+    assert!(load_errors(CRON).is_empty());
     let with = |a: &str, b: &str| CRON.replace(a, b);
     assert_error(
         &with("\"0 * * * *\"", "\"0 * * *\""),
