@@ -88,13 +88,18 @@ pub fn run_files(paths: &[PathBuf]) -> Run {
     }
 }
 
-/// The world of a scenario (YAML text) after every event up to `until` seconds.
-pub fn world_at(yaml: &str, until: f64) -> World {
+/// The world of a scenario (YAML text), before its first event.
+pub fn world_of(yaml: &str) -> World {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("scenario.yaml");
     std::fs::write(&p, yaml).unwrap();
     let loaded = load(&[p], &LoadOptions::default()).expect("input accepted");
-    let mut world = World::new(loaded.config);
+    World::new(loaded.config)
+}
+
+/// The world of a scenario (YAML text) after every event up to `until` seconds.
+pub fn world_at(yaml: &str, until: f64) -> World {
+    let mut world = world_of(yaml);
     let mut obs = jobsim::sim::Discard;
     let limit = jobsim::engine::time::SimTime::from_millis((until * 1000.0) as u64);
     while world.queue.peek_time().is_some_and(|t| t <= limit) {

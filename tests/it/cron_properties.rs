@@ -4,7 +4,6 @@
 
 use jobsim::api::job::JobConditionType;
 use jobsim::controllers::cronjob::controller::ConcurrencyPolicy;
-use jobsim::input::load::{LoadOptions, load};
 use jobsim::sim::{Collect, RunLimits, World};
 use proptest::prelude::*;
 
@@ -160,11 +159,7 @@ spec:
 }
 
 fn world(g: &Gen) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("s.yaml");
-    std::fs::write(&p, yaml(g)).unwrap();
-    let loaded = load(&[p], &LoadOptions::default()).expect("generated input is valid");
-    World::new(loaded.config)
+    crate::common::world_of(&yaml(g))
 }
 
 proptest! {

@@ -122,11 +122,7 @@ spec:
 }
 
 fn world(g: &Gen) -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("s.yaml");
-    std::fs::write(&p, yaml(g)).unwrap();
-    let loaded = load(&[p], &LoadOptions::default()).expect("generated input is valid");
-    World::new(loaded.config)
+    crate::common::world_of(&yaml(g))
 }
 
 proptest! {

@@ -461,20 +461,9 @@ fn pod_template_rules() {
 
 /// The errors of a scenario with `scenario_spec` lines under `spec:` and BASE as its Job.
 fn scenario_errors(scenario_spec: &str) -> Vec<String> {
-    let text = format!(
+    crate::common::load_errors(&format!(
         "apiVersion: jobsim.dev/v1alpha1\nkind: Scenario\nspec:\n{scenario_spec}\n---\n{BASE}"
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("s.yaml");
-    std::fs::write(&p, &text).unwrap();
-    match load(&[p], &LoadOptions::default()) {
-        Ok(_) => vec![],
-        Err(e) => e
-            .diagnostics
-            .errors()
-            .map(|d| format!("{}: {}", d.field.clone().unwrap_or_default(), d.message))
-            .collect(),
-    }
+    ))
 }
 
 #[test]
