@@ -6,17 +6,31 @@
 //! run of exactly two as `a,b`, and a single index as `a`; we do the same, so the strings in
 //! jobsim's outputs compare equal to a real cluster's.
 //!
-//! The set is a map from interval start to interval end, so inserting an index costs
-//! O(log intervals) and a Job with 200,000 completions never holds one entry per index.
+//! Indexes of an Indexed Job complete in a moving window: below it almost everything is
+//! done, above it nothing has started, inside it (about `parallelism` wide) completions
+//! arrive in random order. The set keeps that window as a bitset, so recording a completion
+//! is a bit set, and everything below it as a map from interval start to interval end. A
+//! word of the window that fills up leaves it as one interval; a window that would grow
+//! past [`MAX_WINDOW_WORDS`] (indexes that never complete hold its front) hands its front
+//! words to the map. Memory follows the window and the number of gaps, never the number of
+//! completions: a Job with 20,000,000 completions holds no more than one with 200,000.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-/// An ordered set of non-negative indexes stored as disjoint, non-adjacent closed intervals.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// The largest window, in 64-bit words (32 KiB, 262,144 indexes).
+const MAX_WINDOW_WORDS: usize = 4096;
+
+/// An ordered set of non-negative indexes.
+#[derive(Clone, Debug, Default)]
 pub struct Intervals {
-    /// start -> end (inclusive); intervals never overlap or touch.
+    /// Indexes below `base`: start -> end (inclusive); intervals never overlap or touch.
     spans: BTreeMap<u32, u32>,
+    /// Indexes in `[base, base + 64 * window.len())`, one bit each (bit `k` of word `w` is
+    /// index `base + 64 w + k`). Never holds a full first word.
+    window: VecDeque<u64>,
+    /// Start of the window; every index in `spans` is below it.
+    base: u64,
     total: u64,
 }
 
@@ -49,20 +63,93 @@ impl Intervals {
 
     /// Number of maximal intervals.
     pub fn interval_count(&self) -> usize {
-        self.spans.len()
+        self.spans().count()
+    }
+
+    fn window_end(&self) -> u64 {
+        self.base + 64 * self.window.len() as u64
     }
 
     pub fn contains(&self, index: u32) -> bool {
-        match self.spans.range(..=index).next_back() {
-            Some((_, &end)) => index <= end,
-            None => false,
+        let i = u64::from(index);
+        if i < self.base {
+            return match self.spans.range(..=index).next_back() {
+                Some((_, &end)) => index <= end,
+                None => false,
+            };
+        }
+        if i >= self.window_end() {
+            return false;
+        }
+        let off = i - self.base;
+        self.window[(off / 64) as usize] & (1 << (off % 64)) != 0
+    }
+
+    /// Adds `index`; returns false if it was already present.
+    pub fn insert(&mut self, index: u32) -> bool {
+        let i = u64::from(index);
+        if i < self.base {
+            return self.insert_below_window(index);
+        }
+        if self.window.is_empty() {
+            self.base = i;
+        }
+        let mut word = ((i - self.base) / 64) as usize;
+        if word >= MAX_WINDOW_WORDS {
+            self.slide(word + 1 - MAX_WINDOW_WORDS, i);
+            word = ((i - self.base) / 64) as usize;
+        }
+        if word >= self.window.len() {
+            self.window.resize(word + 1, 0);
+        }
+        let bit = 1u64 << ((i - self.base) % 64);
+        let w = &mut self.window[word];
+        if *w & bit != 0 {
+            return false;
+        }
+        *w |= bit;
+        self.total += 1;
+        // A full first word leaves the window as one interval.
+        while self.window.front() == Some(&u64::MAX) {
+            self.window.pop_front();
+            self.push_span(self.base as u32, (self.base + 63) as u32);
+            self.base += 64;
+        }
+        true
+    }
+
+    /// Moves the first `words` words of the window into `spans` (all of them, and the
+    /// window restarts at `next`, when there are fewer).
+    fn slide(&mut self, words: usize, next: u64) {
+        let n = words.min(self.window.len());
+        for _ in 0..n {
+            let w = self.window.pop_front().unwrap_or(0);
+            for (s, e) in word_runs(w) {
+                self.push_span((self.base + s) as u32, (self.base + e) as u32);
+            }
+            self.base += 64;
+        }
+        if self.window.is_empty() {
+            self.base = self.base.max(next);
         }
     }
 
-    /// Adds `index`; returns false if it was already present. One search finds both
+    /// Appends `[first, last]` after every interval of `spans`.
+    fn push_span(&mut self, first: u32, last: u32) {
+        if let Some(mut e) = self.spans.last_entry()
+            && first > 0
+            && *e.get() == first - 1
+        {
+            *e.get_mut() = last;
+        } else {
+            self.spans.insert(first, last);
+        }
+    }
+
+    /// [`Intervals::insert`] below the window, into `spans`. One search finds both
     /// neighbours (the last span starting at or before `index + 1`, and the one before it);
     /// at most two more map operations make the change.
-    pub fn insert(&mut self, index: u32) -> bool {
+    fn insert_below_window(&mut self, index: u32) -> bool {
         let mut it = self.spans.range_mut(..=index.saturating_add(1));
         let Some((&s1, e1)) = it.next_back() else {
             self.spans.insert(index, index);
@@ -114,6 +201,30 @@ impl Intervals {
 
     /// Removes every index `>= limit` (elastic Indexed Jobs shrinking their completions).
     pub fn truncate(&mut self, limit: u32) {
+        let limit64 = u64::from(limit);
+        if limit64 <= self.base {
+            let dropped: u64 = self.window.iter().map(|w| u64::from(w.count_ones())).sum();
+            self.total -= dropped;
+            self.window.clear();
+        } else if limit64 < self.window_end() {
+            let off = limit64 - self.base;
+            let keep = (off / 64) as usize;
+            let partial = off % 64;
+            let mut dropped: u64 = self
+                .window
+                .iter()
+                .skip(keep)
+                .map(|w| u64::from(w.count_ones()))
+                .sum();
+            self.window.truncate(keep + usize::from(partial > 0));
+            if partial > 0 {
+                let w = &mut self.window[keep];
+                let kept = *w & ((1u64 << partial) - 1);
+                dropped -= u64::from(kept.count_ones());
+                *w = kept;
+            }
+            self.total -= dropped;
+        }
         let tail: Vec<u32> = self.spans.range(limit..).map(|(&s, _)| s).collect();
         for s in tail {
             if let Some(e) = self.spans.remove(&s) {
@@ -131,7 +242,16 @@ impl Intervals {
 
     /// Iterates the maximal intervals as `(first, last)`, in increasing order.
     pub fn spans(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.spans.iter().map(|(&s, &e)| (s, e))
+        let below = self.spans.iter().map(|(&s, &e)| (s, e));
+        let base = self.base;
+        let window = self.window.iter().enumerate().flat_map(move |(k, &w)| {
+            let start = base + 64 * k as u64;
+            word_runs(w).map(move |(s, e)| ((start + s) as u32, (start + e) as u32))
+        });
+        Coalesce {
+            inner: below.chain(window),
+            pending: None,
+        }
     }
 
     /// Iterates every index in increasing order.
@@ -139,39 +259,49 @@ impl Intervals {
         self.spans().flat_map(|(s, e)| s..=e)
     }
 
-    /// Number of indexes present in both sets.
-    pub fn intersection_count(&self, other: &Intervals) -> u64 {
-        let (small, large) = if self.spans.len() <= other.spans.len() {
-            (self, other)
-        } else {
-            (other, self)
-        };
+    /// How many indexes of `[first, last]` the set holds.
+    fn count_in(&self, first: u32, last: u32) -> u64 {
         let mut n = 0u64;
-        for (s, e) in small.spans() {
-            // Intervals of `large` overlapping [s, e]: the one starting at or before s, and all
-            // starting inside (s, e].
-            if let Some((&ls, &le)) = large.spans.range(..=s).next_back()
-                && le >= s
-            {
-                n += u64::from(le.min(e) - s.max(ls)) + 1;
+        if let Some((&s, &e)) = self.spans.range(..=first).next_back()
+            && e >= first
+        {
+            n += u64::from(e.min(last) - s.max(first)) + 1;
+        }
+        if first < last {
+            for (&s, &e) in self.spans.range(first + 1..=last) {
+                n += u64::from(e.min(last) - s) + 1;
             }
-            if s < e {
-                for (&ls, &le) in large.spans.range(s + 1..=e) {
-                    n += u64::from(le.min(e) - ls) + 1;
+        }
+        let (lo, hi) = (
+            u64::from(first).max(self.base),
+            u64::from(last).min(self.window_end().saturating_sub(1)),
+        );
+        if !self.window.is_empty() && lo <= hi {
+            let (lo, hi) = (lo - self.base, hi - self.base);
+            for word in lo / 64..=hi / 64 {
+                let mut w = self.window[word as usize];
+                if word == lo / 64 {
+                    w &= u64::MAX << (lo % 64);
                 }
+                if word == hi / 64 && hi % 64 < 63 {
+                    w &= (1u64 << (hi % 64 + 1)) - 1;
+                }
+                n += u64::from(w.count_ones());
             }
         }
         n
     }
 
-    /// Whether every index of `other` is in `self`.
-    pub fn contains_all(&self, other: &Intervals) -> bool {
-        self.intersection_count(other) == other.total
+    /// How many indexes both sets hold. Walks the intervals of `self` (call it on the
+    /// smaller set, such as a success policy's `succeededIndexes`).
+    pub fn intersection_count(&self, other: &Intervals) -> u64 {
+        self.spans().map(|(s, e)| other.count_in(s, e)).sum()
     }
 
-    /// Parses the API's interval syntax ("1,3-5,7"), as upstream's `parseIndexesFromString`
-    /// and successPolicy validation do: intervals in strictly increasing order, each index
-    /// below `limit`. The empty string is the empty set.
+    pub fn contains_all(&self, other: &Intervals) -> bool {
+        other.intersection_count(self) == other.total
+    }
+
     pub fn parse(text: &str, limit: u32) -> Result<Intervals, IntervalsError> {
         let mut set = Intervals::new();
         if text.is_empty() {
@@ -200,24 +330,63 @@ impl Intervals {
             if last >= limit {
                 return Err(IntervalsError::TooLarge { index: last, limit });
             }
-            // Direct insertion: the ordering check above guarantees no overlap.
-            set.insert_span_after(first, last);
+            // Increasing intervals go straight to the map; the window starts above them.
+            set.push_span(first, last);
+            set.total += u64::from(last - first) + 1;
+            set.base = u64::from(last) + 1;
             previous = Some(last);
         }
         Ok(set)
     }
+}
 
-    /// Appends `[first, last]` which lies strictly after every present index.
-    fn insert_span_after(&mut self, first: u32, last: u32) {
-        if first > 0
-            && let Some((_, end)) = self.spans.range_mut(..first).next_back()
-            && *end + 1 == first
-        {
-            *end = last;
-        } else {
-            self.spans.insert(first, last);
+impl PartialEq for Intervals {
+    /// Equal sets, however they are laid out.
+    fn eq(&self, other: &Intervals) -> bool {
+        self.total == other.total && self.spans().eq(other.spans())
+    }
+}
+
+impl Eq for Intervals {}
+
+/// The maximal runs of set bits of `w`, as bit positions `(first, last)`.
+fn word_runs(mut w: u64) -> impl Iterator<Item = (u64, u64)> {
+    let mut offset = 0u64;
+    std::iter::from_fn(move || {
+        if w == 0 {
+            return None;
         }
-        self.total += u64::from(last - first) + 1;
+        let skip = u64::from(w.trailing_zeros());
+        w >>= skip;
+        offset += skip;
+        let len = u64::from((!w).trailing_zeros());
+        let run = (offset, offset + len - 1);
+        w = if len >= 64 { 0 } else { w >> len };
+        offset += len;
+        Some(run)
+    })
+}
+
+/// Joins runs of a sorted, disjoint sequence of intervals that touch.
+struct Coalesce<I> {
+    inner: I,
+    pending: Option<(u32, u32)>,
+}
+
+impl<I: Iterator<Item = (u32, u32)>> Iterator for Coalesce<I> {
+    type Item = (u32, u32);
+
+    fn next(&mut self) -> Option<(u32, u32)> {
+        let (s, mut e) = self.pending.take().or_else(|| self.inner.next())?;
+        for (s2, e2) in self.inner.by_ref() {
+            if u64::from(e) + 1 == u64::from(s2) {
+                e = e2;
+            } else {
+                self.pending = Some((s2, e2));
+                break;
+            }
+        }
+        Some((s, e))
     }
 }
 
@@ -400,5 +569,77 @@ mod tests {
             s.iter().collect::<Vec<_>>(),
             plain.into_iter().collect::<Vec<_>>()
         );
+    }
+
+    /// Window and map together, against a plain set: inserts spread so that the window
+    /// slides (indexes that never complete), fills words, and takes indexes below it.
+    #[test]
+    fn window_and_map_agree_with_a_plain_set() {
+        let mut x: u64 = 7;
+        for spread in [300u64, 70_000, 2_000_000] {
+            let mut s = Intervals::new();
+            let mut plain = std::collections::BTreeSet::new();
+            for step in 0..40_000u64 {
+                x = crate::engine::rng::mix64(x);
+                // Mostly a moving frontier, sometimes far behind or far ahead.
+                let i = match x % 10 {
+                    0 => (x >> 8) % spread,
+                    1 => step * spread / 40_000 + (x >> 8) % 64,
+                    _ => step + (x >> 8) % 500,
+                } as u32;
+                assert_eq!(s.insert(i), plain.insert(i), "insert {i}");
+                assert_eq!(s.total(), plain.len() as u64);
+                if step % 997 == 0 {
+                    let probe = ((x >> 20) % (spread + 600)) as u32;
+                    assert_eq!(
+                        s.contains(probe),
+                        plain.contains(&probe),
+                        "contains {probe}"
+                    );
+                }
+            }
+            assert_eq!(
+                s.iter().collect::<Vec<_>>(),
+                plain.iter().copied().collect::<Vec<_>>()
+            );
+            let spans: Vec<_> = s.spans().collect();
+            assert!(spans.windows(2).all(|w| w[0].1 + 1 < w[1].0), "not maximal");
+            assert_eq!(s.interval_count(), spans.len());
+            // The same set built in another order is equal, however it is laid out.
+            let rebuilt: Intervals = plain.iter().rev().copied().collect();
+            assert_eq!(rebuilt, s);
+            let parsed = Intervals::parse(&s.to_string(), u32::MAX).unwrap();
+            assert_eq!(parsed, s);
+            assert_eq!(parsed.to_string(), s.to_string());
+            // Counting and truncating across the map and the window.
+            for (a, b) in [
+                (0u32, 10u32),
+                (100, 5_000),
+                (1_000, 45_000),
+                (0, u32::MAX - 1),
+            ] {
+                let want = plain.range(a..=b).count() as u64;
+                let q = Intervals::parse(&format!("{a}-{b}"), u32::MAX).unwrap();
+                assert_eq!(q.intersection_count(&s), want, "[{a}, {b}]");
+                assert_eq!(s.intersection_count(&q), want, "[{a}, {b}] reversed");
+            }
+            for limit in [40_500u32, 20_123, 777, 0] {
+                let mut t = s.clone();
+                t.truncate(limit);
+                let want: Vec<u32> = plain.range(..limit).copied().collect();
+                assert_eq!(t.iter().collect::<Vec<_>>(), want, "truncate {limit}");
+                assert_eq!(t.total(), want.len() as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn word_runs_cover_the_edges() {
+        let runs = |w| word_runs(w).collect::<Vec<_>>();
+        assert_eq!(runs(0), vec![]);
+        assert_eq!(runs(u64::MAX), vec![(0, 63)]);
+        assert_eq!(runs(1 << 63), vec![(63, 63)]);
+        assert_eq!(runs(0b1011), vec![(0, 1), (3, 3)]);
+        assert_eq!(runs(u64::MAX << 1), vec![(1, 63)]);
     }
 }
