@@ -12,7 +12,7 @@ use crate::engine::time::SimDuration;
 use crate::workload::AttemptKey;
 
 use super::records::{EventKind, ObjectRef};
-use super::world::{Event, World};
+use super::world::{Event, World, lane};
 
 /// Milliseconds for an event payload (saturating: 49 days is plenty for a pull).
 fn ms_u32(d: SimDuration) -> u32 {
@@ -51,7 +51,8 @@ impl World {
                 generation,
             }
         };
-        self.queue.push(self.now + startup, event);
+        self.queue
+            .push_in_lane(lane::STARTUP, self.now + startup, event);
     }
 
     /// The sandbox is up: pull what the node lacks, one container after the other, then

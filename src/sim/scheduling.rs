@@ -21,7 +21,7 @@ use crate::cluster::scheduler::{self, FitError, SchedulerConfig};
 use crate::engine::time::SimTime;
 
 use super::records::{EventKind, ObjectRef};
-use super::world::{Event, World};
+use super::world::{Event, World, lane};
 
 /// An activeQ entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +119,8 @@ impl World {
         });
         if !s.cycle_pending {
             s.cycle_pending = true;
-            self.queue.push(self.now, Event::SchedulerCycle);
+            self.queue
+                .push_in_lane(lane::NOW, self.now, Event::SchedulerCycle);
         }
     }
 
@@ -240,7 +241,8 @@ impl World {
     pub(crate) fn scheduler_cluster_event(&mut self) {
         if !self.scheduler.unschedulable.is_empty() && !self.scheduler.flush_pending {
             self.scheduler.flush_pending = true;
-            self.queue.push(self.now, Event::UnschedulableFlush);
+            self.queue
+                .push_in_lane(lane::NOW, self.now, Event::UnschedulableFlush);
         }
     }
 

@@ -26,6 +26,18 @@ use super::preemption::Preemptions;
 use super::records::{EventKind, ObjectRef, Observer, Record};
 use super::scheduling::SchedulerState;
 
+/// Lanes of the event queue (see `engine::queue`): each takes events pushed a fixed delay
+/// after `now`, so that they arrive in time order and skip the heap.
+pub(crate) mod lane {
+    use crate::engine::queue::Lane;
+    /// Work for the current instant (a Job sync, a scheduler cycle).
+    pub const NOW: Lane = Lane(0);
+    /// A pod's start-up (`timing.podStartup`).
+    pub const STARTUP: Lane = Lane(1);
+    /// The Job controller's delayed work-queue adds (the 1 s sync batch).
+    pub const JOB_SYNC: Lane = Lane(2);
+}
+
 /// Everything that happens in a run is one of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -701,7 +713,8 @@ impl World {
         let j = &mut self.jobs[job.idx()];
         if !j.queue.queued {
             j.queue.queued = true;
-            self.queue.push(self.now, Event::JobSyncNow(job));
+            self.queue
+                .push_in_lane(lane::NOW, self.now, Event::JobSyncNow(job));
         }
     }
 
@@ -719,7 +732,8 @@ impl World {
             return;
         }
         j.queue.waiting_until = Some(at);
-        self.queue.push(at, Event::JobSyncDue { job, at });
+        self.queue
+            .push_in_lane(lane::JOB_SYNC, at, Event::JobSyncDue { job, at });
     }
 
     /// `enqueueSyncJobBatched`: pod events and status updates.
