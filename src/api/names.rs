@@ -6,7 +6,6 @@
 //! keyed by the object (see `engine::rng`), so names are reproducible.
 
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
 
 /// `k8s.io/apimachinery/pkg/util/rand`: "bcdfghjklmnpqrstvwxz2456789".
 const ALPHANUMS: &[u8; 27] = b"bcdfghjklmnpqrstvwxz2456789";
@@ -18,7 +17,7 @@ pub const RANDOM_LENGTH: usize = 5;
 const MAX_GENERATED_NAME_LENGTH: usize = 63 - RANDOM_LENGTH;
 
 /// A five-character random suffix.
-pub fn random_suffix(rng: &mut ChaCha8Rng) -> [u8; RANDOM_LENGTH] {
+pub fn random_suffix<R: rand::Rng + ?Sized>(rng: &mut R) -> [u8; RANDOM_LENGTH] {
     let mut out = [0u8; RANDOM_LENGTH];
     for c in &mut out {
         *c = ALPHANUMS[rng.random_range(0..ALPHANUMS.len())];
@@ -84,6 +83,7 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
 
     #[test]
     fn suffixes_use_the_apiserver_alphabet() {

@@ -10,10 +10,19 @@
 //! numbers*: the difference between two runs is the effect of the setting, not noise.
 //!
 //! Keys are mixed with SplitMix64 (a bijective 64-bit finaliser) into a 256-bit ChaCha key;
-//! the algorithm is named explicitly (`ChaCha8Rng`), never `StdRng`, whose algorithm may
-//! change between rand releases.
+//! the algorithm is named explicitly (ChaCha8, `rand_chacha::ChaCha8Rng`), never `StdRng`,
+//! whose algorithm may change between rand releases.
+//!
+//! Most streams are short: an attempt draws its run time and a failure coin, two or three
+//! 64-bit words. `ChaCha8Rng` computes four ChaCha blocks (64 words) on its first draw, which
+//! made stream creation the largest single cost of a run. A [`Stream`] computes the first
+//! block (16 words) itself, with the same bits, and hands over to `ChaCha8Rng` at word 16
+//! only for the streams that draw more: every draw is the one `ChaCha8Rng` gives
+//! (`stream_matches_chacha8rng_word_for_word` checks it).
 
-use rand::SeedableRng;
+use std::convert::Infallible;
+
+use rand::{SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
 
 /// What a stream is used for. The discriminant is part of the stream key, so two purposes
@@ -76,14 +85,16 @@ impl Streams {
 
     /// The stream for `(purpose, a, b, c)`. Equal keys give equal streams; any difference in
     /// the key gives an unrelated stream.
-    pub fn stream(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> ChaCha8Rng {
-        let mut key = [0u8; 32];
+    pub fn stream(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> Stream {
+        let mut key = [0u32; 8];
         let mut h = mix64(self.seed ^ mix64(purpose as u64));
         for (i, part) in [a, b, c, 0x6a6f_6273_696d].into_iter().enumerate() {
             h = mix64(h ^ part.wrapping_add(i as u64));
-            key[i * 8..i * 8 + 8].copy_from_slice(&h.to_le_bytes());
+            // The little-endian bytes of `h`, as ChaCha reads its key.
+            key[2 * i] = h as u32;
+            key[2 * i + 1] = (h >> 32) as u32;
         }
-        ChaCha8Rng::from_seed(key)
+        Stream::new(key)
     }
 
     /// A keyed 64-bit hash of `(purpose, a, b, c)`: for values that must look random and be
@@ -96,6 +107,114 @@ impl Streams {
         }
         h
     }
+}
+
+/// The ChaCha8 stream of one key (nonce 0, from block 0): the first block computed here, the
+/// rest by `ChaCha8Rng`.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    key: [u32; 8],
+    /// Block 0 of the key stream.
+    block: [u32; BLOCK_WORDS],
+    /// Words of `block` used so far; `BLOCK_WORDS` once `rest` has taken over.
+    pos: usize,
+    /// The generator from word 16 on, made when a draw first needs it.
+    rest: Option<Box<ChaCha8Rng>>,
+}
+
+const BLOCK_WORDS: usize = 16;
+
+impl Stream {
+    fn new(key: [u32; 8]) -> Stream {
+        Stream {
+            key,
+            block: chacha8_block(&key),
+            pos: 0,
+            rest: None,
+        }
+    }
+
+    /// The generator positioned at word `self.pos`, for draws past the first block.
+    #[cold]
+    fn rest(&mut self) -> &mut ChaCha8Rng {
+        let (key, pos) = (self.key, self.pos);
+        self.pos = BLOCK_WORDS;
+        self.rest.get_or_insert_with(|| {
+            let mut seed = [0u8; 32];
+            for (i, w) in key.iter().enumerate() {
+                seed[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+            }
+            let mut rng = ChaCha8Rng::from_seed(seed);
+            rng.set_word_pos(pos as u128);
+            Box::new(rng)
+        })
+    }
+}
+
+impl TryRng for Stream {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        if self.pos < BLOCK_WORDS {
+            let w = self.block[self.pos];
+            self.pos += 1;
+            return Ok(w);
+        }
+        self.rest().try_next_u32()
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        // Two consecutive words, low first, as `ChaCha8Rng` takes them.
+        if self.pos + 1 < BLOCK_WORDS {
+            let (lo, hi) = (self.block[self.pos], self.block[self.pos + 1]);
+            self.pos += 2;
+            return Ok(u64::from(hi) << 32 | u64::from(lo));
+        }
+        self.rest().try_next_u64()
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        // No stream fills bytes on a hot path: the generator does it as it would.
+        self.rest().try_fill_bytes(dst)
+    }
+}
+
+#[inline(always)]
+fn quarter_round(x: &mut [u32; BLOCK_WORDS], a: usize, b: usize, c: usize, d: usize) {
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(16);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(12);
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(8);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(7);
+}
+
+/// Block 0 of ChaCha with 8 rounds (RFC 7539's block function, 4 double rounds), block
+/// counter and nonce 0.
+fn chacha8_block(key: &[u32; 8]) -> [u32; BLOCK_WORDS] {
+    let mut input = [0u32; BLOCK_WORDS];
+    // "expand 32-byte k"
+    input[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
+    input[4..12].copy_from_slice(key);
+    let mut x = input;
+    for _ in 0..4 {
+        quarter_round(&mut x, 0, 4, 8, 12);
+        quarter_round(&mut x, 1, 5, 9, 13);
+        quarter_round(&mut x, 2, 6, 10, 14);
+        quarter_round(&mut x, 3, 7, 11, 15);
+        quarter_round(&mut x, 0, 5, 10, 15);
+        quarter_round(&mut x, 1, 6, 11, 12);
+        quarter_round(&mut x, 2, 7, 8, 13);
+        quarter_round(&mut x, 3, 4, 9, 14);
+    }
+    for (o, i) in x.iter_mut().zip(input) {
+        *o = o.wrapping_add(i);
+    }
+    x
 }
 
 #[cfg(test)]
@@ -130,4 +249,44 @@ mod tests {
 
     const STABLE_FIRST_DRAW: u64 = 3_401_582_742_084_609_649;
     const STABLE_NAME_KEY: u64 = 17_081_428_395_743_910_122;
+
+    /// Every way of drawing (32-bit, 64-bit across the block boundary at odd and even
+    /// positions, floats, ranges, bytes) gives exactly what `ChaCha8Rng` gives.
+    #[test]
+    fn stream_matches_chacha8rng_word_for_word() {
+        use rand::RngExt;
+        let streams = Streams::new(99);
+        for k in 0..200u64 {
+            let mut ours = streams.stream(Purpose::Attempt, k, k * 7, k % 3);
+            let mut seed = [0u8; 32];
+            for (i, w) in ours.key.iter().enumerate() {
+                seed[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+            }
+            let mut theirs = ChaCha8Rng::from_seed(seed);
+            let mut x = k;
+            for step in 0..60 {
+                x = mix64(x);
+                match x % 5 {
+                    0 => assert_eq!(ours.next_u32(), theirs.next_u32(), "u32 {k}/{step}"),
+                    1 | 2 => assert_eq!(ours.next_u64(), theirs.next_u64(), "u64 {k}/{step}"),
+                    3 => assert_eq!(
+                        ours.random::<f64>().to_bits(),
+                        theirs.random::<f64>().to_bits()
+                    ),
+                    _ => {
+                        let (mut a, mut b) = ([0u8; 7], [0u8; 7]);
+                        if step > 20 {
+                            ours.fill_bytes(&mut a);
+                            theirs.fill_bytes(&mut b);
+                        }
+                        assert_eq!(a, b);
+                        assert_eq!(
+                            ours.random_range(0..1000u32),
+                            theirs.random_range(0..1000u32)
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -4,10 +4,8 @@
 //! arrival times do not depend on anything else in the scenario; the next arrival is
 //! scheduled when the previous one happens, so the queue holds one event per process.
 
-use rand_chacha::ChaCha8Rng;
-
 use crate::api::JobId;
-use crate::engine::rng::{Purpose, name_key};
+use crate::engine::rng::{Purpose, Stream, name_key};
 use crate::engine::time::SimTime;
 use crate::workload::arrivals::{ArrivalProcess, MAX_ARRIVALS};
 
@@ -30,7 +28,7 @@ pub struct ArrivalState {
     /// Submissions the API server refused (a ResourceQuota, a name in use or too long):
     /// time, name, error.
     pub rejected: Vec<(SimTime, String, String)>,
-    rng: ChaCha8Rng,
+    rng: Stream,
     /// The time of the pending arrival (interval processes).
     next_at: SimTime,
     /// An arrival is scheduled.

@@ -79,7 +79,7 @@ impl FailureModel {
         }
     }
 
-    fn exit_code(&self, rng: &mut rand_chacha::ChaCha8Rng) -> i32 {
+    fn exit_code<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> i32 {
         match self.exit_codes.as_slice() {
             [] => 1,
             [(code, _)] => *code,

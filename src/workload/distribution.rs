@@ -4,8 +4,7 @@
 //! and exponentials come from the pure-Rust `libm` (through rand_distr without its
 //! `std_math` feature), so a seed gives the same milliseconds on every platform.
 
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
+use rand::{Rng, RngExt};
 use rand_distr::{Distribution as _, Exp, LogNormal, Normal};
 
 use crate::engine::time::SimDuration;
@@ -100,7 +99,7 @@ impl Distribution {
     /// Each variant consumes a fixed number of draws from `rng` (Fixed and IndexLinear none,
     /// the others those of rand_distr), which keeps the remaining draws of an attempt
     /// stream in place whatever the run-time model.
-    pub fn sample(&self, rng: &mut ChaCha8Rng, index: u32) -> SimDuration {
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R, index: u32) -> SimDuration {
         match *self {
             Distribution::Fixed(d) => d,
             Distribution::IndexLinear { base, step } => {
@@ -160,7 +159,7 @@ impl AmountDistribution {
     }
 
     /// Draws one amount (negative normal draws become 0).
-    pub fn sample(&self, rng: &mut ChaCha8Rng) -> i64 {
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> i64 {
         let f = |x: f64| {
             if x.is_finite() && x > 0.0 {
                 x.round() as i64
@@ -221,6 +220,7 @@ pub fn lognormal_params(mean: f64, stddev: f64) -> (f64, f64) {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
 
     fn rng() -> ChaCha8Rng {
         ChaCha8Rng::seed_from_u64(1)
