@@ -131,13 +131,14 @@ pub fn pod_name_into(
     index: Option<u32>,
     suffix: &[u8; RANDOM_LENGTH],
 ) {
-    use std::fmt::Write as _;
     let start = out.len();
     out.push_str(job_name);
     match index {
         None => out.push('-'),
         Some(i) => {
-            let _ = write!(out, "-{i}-");
+            out.push('-');
+            out.push_str(itoa::Buffer::new().format(i));
+            out.push('-');
             if out.len() - start > MAX_GENERATED_NAME_LENGTH {
                 // The Job name gives way to "-<index>-" (rare: only names near 63 bytes).
                 let append = out[start + job_name.len()..].to_string();

@@ -6,11 +6,12 @@
 //! `events.csv` columns: time, namespace, object, type, reason, message.
 //! Times are simulated seconds with three decimals; an empty cell means "never".
 
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use crate::api::names::{pod_name, pod_name_into};
 use crate::api::pod::NO_INDEX;
+use crate::engine::time::SimTime;
 use crate::sim::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord};
 use crate::sim::{Observer, World};
 
@@ -35,67 +36,157 @@ pub const POD_COLUMNS: [&str; 16] = [
 
 pub const EVENT_COLUMNS: [&str; 6] = ["time", "namespace", "object", "type", "reason", "message"];
 
+/// Bytes of rows collected before they go to the file (a W1 run writes 800,000 rows).
+const FLUSH_AT: usize = 256 * 1024;
+
 /// Writes pod and event rows to two CSV streams (either may be off).
 pub struct RecordWriter<W: Write> {
-    pods: Option<csv::Writer<W>>,
-    events: Option<csv::Writer<W>>,
+    pods: Option<CsvFile<W>>,
+    events: Option<CsvFile<W>>,
     pub pods_written: u64,
     pub events_written: u64,
-    /// Reused for every formatted field: writing a row allocates nothing.
-    buf: String,
+    /// The text of a name or message, reused for every row: writing a row allocates
+    /// nothing.
+    text: String,
+}
+
+/// A CSV file and its rows not yet written: rows are formatted straight into the buffer
+/// that goes to the file.
+struct CsvFile<W: Write> {
+    out: W,
+    rows: Row,
+}
+
+impl<W: Write> CsvFile<W> {
+    fn new(out: W, columns: &[&str]) -> CsvFile<W> {
+        let mut rows = Row {
+            buf: Vec::with_capacity(FLUSH_AT + 4096),
+            fields: 0,
+        };
+        for c in columns {
+            rows.text(c);
+        }
+        rows.end();
+        CsvFile { out, rows }
+    }
+
+    /// Ends the row being written; writes the buffer out once it is full.
+    fn end_row(&mut self) -> io::Result<()> {
+        self.rows.end();
+        if self.rows.buf.len() >= FLUSH_AT {
+            self.out.write_all(&self.rows.buf)?;
+            self.rows.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<W> {
+        self.out.write_all(&self.rows.buf)?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
 }
 
 impl<W: Write> RecordWriter<W> {
     pub fn new(pods: Option<W>, events: Option<W>) -> io::Result<RecordWriter<W>> {
-        let mut pods = pods.map(|w| csv::WriterBuilder::new().from_writer(w));
-        let mut events = events.map(|w| csv::WriterBuilder::new().from_writer(w));
-        if let Some(p) = &mut pods {
-            p.write_record(POD_COLUMNS).map_err(csv_io)?;
-        }
-        if let Some(e) = &mut events {
-            e.write_record(EVENT_COLUMNS).map_err(csv_io)?;
-        }
         Ok(RecordWriter {
-            pods,
-            events,
+            pods: pods.map(|w| CsvFile::new(w, &POD_COLUMNS)),
+            events: events.map(|w| CsvFile::new(w, &EVENT_COLUMNS)),
             pods_written: 0,
             events_written: 0,
-            buf: String::new(),
+            text: String::new(),
         })
     }
 
     /// Flushes and returns the underlying writers.
     pub fn finish(self) -> io::Result<(Option<W>, Option<W>)> {
-        let pods = match self.pods {
-            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
-            None => None,
-        };
-        let events = match self.events {
-            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
-            None => None,
-        };
-        Ok((pods, events))
+        Ok((
+            self.pods.map(CsvFile::finish).transpose()?,
+            self.events.map(CsvFile::finish).transpose()?,
+        ))
     }
 }
 
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
-    }
+/// CSV rows, written as the `csv` crate writes them (RFC 4180, `QuoteStyle::Necessary`): a
+/// field is quoted when it holds a comma, a double quote, CR or LF, and a double quote in
+/// it is doubled. Numbers are formatted without `core::fmt`.
+struct Row {
+    buf: Vec<u8>,
+    fields: usize,
 }
 
-/// Writes `v` (empty when `None`) as one field, formatted in `buf`.
-fn display_field<W: Write>(
-    out: &mut csv::Writer<W>,
-    buf: &mut String,
-    v: Option<impl fmt::Display>,
-) -> csv::Result<()> {
-    buf.clear();
-    if let Some(v) = v {
-        let _ = write!(buf, "{v}");
+impl Row {
+    #[inline]
+    fn separate(&mut self) {
+        if self.fields > 0 {
+            self.buf.push(b',');
+        }
+        self.fields += 1;
     }
-    out.write_field(buf.as_bytes())
+
+    /// A text field.
+    fn text(&mut self, s: &str) {
+        self.separate();
+        let b = s.as_bytes();
+        if b.iter().any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n')) {
+            self.buf.push(b'"');
+            for &c in b {
+                if c == b'"' {
+                    self.buf.push(b'"');
+                }
+                self.buf.push(c);
+            }
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(b);
+        }
+    }
+
+    /// An empty field ("never", "none").
+    fn empty(&mut self) {
+        self.separate();
+    }
+
+    fn int(&mut self, v: impl itoa::Integer) {
+        self.separate();
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    }
+
+    fn opt_int(&mut self, v: Option<impl itoa::Integer>) {
+        match v {
+            Some(v) => self.int(v),
+            None => self.empty(),
+        }
+    }
+
+    /// Seconds with three decimals, as `SimTime`'s `Display` writes them.
+    fn time(&mut self, t: SimTime) {
+        self.separate();
+        let ms = t.as_millis();
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(ms / 1000).as_bytes());
+        let frac = ms % 1000;
+        self.buf.extend_from_slice(&[
+            b'.',
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ]);
+    }
+
+    fn opt_time(&mut self, t: Option<SimTime>) {
+        match t {
+            Some(t) => self.time(t),
+            None => self.empty(),
+        }
+    }
+
+    /// Ends the row with the line terminator.
+    fn end(&mut self) {
+        self.buf.push(b'\n');
+        self.fields = 0;
+    }
 }
 
 /// The full name of a pod.
@@ -110,214 +201,212 @@ pub fn full_pod_name(world: &World, name: &PodName) -> String {
 
 /// `(type, reason, message)` of an event, as Kubernetes components word them.
 pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String) {
-    let container = || match e.object {
-        ObjectRef::Pod(p) => world.jobs[p.job.idx()]
-            .spec
-            .template
-            .containers
-            .first()
-            .map(|c| c.name.clone())
-            .unwrap_or_default(),
-        _ => String::new(),
+    let mut message = String::new();
+    let (kind, reason) = describe_into(world, e, &mut message);
+    (kind, reason.to_string(), message)
+}
+
+/// `(type, reason)` of an event, as Kubernetes components word them; the message is
+/// appended to `m`.
+pub fn describe_into<'a>(
+    world: &'a World,
+    e: &'a EventRecord,
+    m: &mut String,
+) -> (&'static str, &'a str) {
+    let container = |world: &'a World| -> &'a str {
+        match e.object {
+            ObjectRef::Pod(p) => world.jobs[p.job.idx()]
+                .spec
+                .template
+                .containers
+                .first()
+                .map_or("", |c| c.name.as_str()),
+            _ => "",
+        }
+    };
+    let push_pod = |m: &mut String, p: &PodName| {
+        let job = &world.jobs[p.job.idx()];
+        pod_name_into(
+            m,
+            &job.name,
+            (p.index != NO_INDEX).then_some(p.index),
+            &p.suffix,
+        );
+    };
+    let node_name = |object: ObjectRef| match object {
+        ObjectRef::Node(n) => world.cluster.node(n).name.as_str(),
+        _ => "",
     };
     match &e.kind {
-        EventKind::SuccessfulCreate(p) => (
-            "Normal",
-            "SuccessfulCreate".into(),
-            format!("Created pod: {}", full_pod_name(world, p)),
-        ),
-        EventKind::SuccessfulDelete(p) => (
-            "Normal",
-            "SuccessfulDelete".into(),
-            format!("Deleted pod: {}", full_pod_name(world, p)),
-        ),
-        EventKind::FailedCreate(message) => (
-            "Warning",
-            "FailedCreate".into(),
-            format!("Error creating: {message}"),
-        ),
-        EventKind::Completed => ("Normal", "Completed".into(), "Job completed".into()),
-        EventKind::JobFailed { reason, message } => ("Warning", reason.clone(), message.clone()),
-        EventKind::TooManySucceededPods => (
-            "Warning",
-            "TooManySucceededPods".into(),
-            "Too many succeeded pods running after completion count reached".into(),
-        ),
-        EventKind::Suspended => ("Normal", "Suspended".into(), "Job suspended".into()),
-        EventKind::Resumed => ("Normal", "Resumed".into(), "Job resumed".into()),
-        EventKind::JobDeleted => (
-            "Normal",
-            "Deleted".into(),
-            "Job deleted by the TTL-after-finished controller".into(),
-        ),
+        EventKind::SuccessfulCreate(p) => {
+            m.push_str("Created pod: ");
+            push_pod(m, p);
+            ("Normal", "SuccessfulCreate")
+        }
+        EventKind::SuccessfulDelete(p) => {
+            m.push_str("Deleted pod: ");
+            push_pod(m, p);
+            ("Normal", "SuccessfulDelete")
+        }
+        EventKind::FailedCreate(message) => {
+            m.push_str("Error creating: ");
+            m.push_str(message);
+            ("Warning", "FailedCreate")
+        }
+        EventKind::Completed => {
+            m.push_str("Job completed");
+            ("Normal", "Completed")
+        }
+        EventKind::JobFailed { reason, message } => {
+            m.push_str(message);
+            ("Warning", reason.as_str())
+        }
+        EventKind::TooManySucceededPods => {
+            m.push_str("Too many succeeded pods running after completion count reached");
+            ("Warning", "TooManySucceededPods")
+        }
+        EventKind::Suspended => {
+            m.push_str("Job suspended");
+            ("Normal", "Suspended")
+        }
+        EventKind::Resumed => {
+            m.push_str("Job resumed");
+            ("Normal", "Resumed")
+        }
+        EventKind::JobDeleted => {
+            m.push_str("Job deleted by the TTL-after-finished controller");
+            ("Normal", "Deleted")
+        }
         EventKind::Scheduled(node) => {
-            let ObjectRef::Pod(p) = e.object else {
-                return ("Normal", "Scheduled".into(), String::new());
-            };
-            let job = &world.jobs[p.job.idx()];
-            (
-                "Normal",
-                "Scheduled".into(),
-                format!(
-                    "Successfully assigned {}/{} to {}",
-                    job.namespace,
-                    full_pod_name(world, &p),
-                    world.cluster.node(*node).name
-                ),
-            )
+            if let ObjectRef::Pod(p) = e.object {
+                m.push_str("Successfully assigned ");
+                m.push_str(&world.jobs[p.job.idx()].namespace);
+                m.push('/');
+                push_pod(m, &p);
+                m.push_str(" to ");
+                m.push_str(&world.cluster.node(*node).name);
+            }
+            ("Normal", "Scheduled")
         }
-        EventKind::FailedScheduling(msg) => ("Warning", "FailedScheduling".into(), msg.clone()),
-        EventKind::Started => (
-            "Normal",
-            "Started".into(),
-            format!("Started container {}", container()),
-        ),
-        EventKind::Killing => (
-            "Normal",
-            "Killing".into(),
-            format!("Stopping container {}", container()),
-        ),
+        EventKind::FailedScheduling(msg) => {
+            m.push_str(msg);
+            ("Warning", "FailedScheduling")
+        }
+        EventKind::Started => {
+            m.push_str("Started container ");
+            m.push_str(container(world));
+            ("Normal", "Started")
+        }
+        EventKind::Killing => {
+            m.push_str("Stopping container ");
+            m.push_str(container(world));
+            ("Normal", "Killing")
+        }
         EventKind::BackOff => {
-            let pod = match e.object {
-                ObjectRef::Pod(p) => full_pod_name(world, &p),
-                _ => String::new(),
-            };
-            (
-                "Warning",
-                "BackOff".into(),
-                format!(
-                    "Back-off restarting failed container {} in pod {pod}",
-                    container()
-                ),
-            )
+            m.push_str("Back-off restarting failed container ");
+            m.push_str(container(world));
+            m.push_str(" in pod ");
+            if let ObjectRef::Pod(p) = e.object {
+                push_pod(m, &p);
+            }
+            ("Warning", "BackOff")
         }
-        EventKind::Pulling { image } => (
-            "Normal",
-            "Pulling".into(),
-            format!("Pulling image \"{}\"", world.cluster.images.name(*image)),
-        ),
-        EventKind::Pulled { image, took, total } => (
-            "Normal",
-            "Pulled".into(),
-            format!(
+        EventKind::Pulling { image } => {
+            let _ = write!(m, "Pulling image \"{}\"", world.cluster.images.name(*image));
+            ("Normal", "Pulling")
+        }
+        EventKind::Pulled { image, took, total } => {
+            let _ = write!(
+                m,
                 "Successfully pulled image \"{}\" in {} ({} including waiting)",
                 world.cluster.images.name(*image),
                 took.as_go_string(),
                 total.as_go_string()
-            ),
-        ),
-        EventKind::AlreadyPresent { image } => (
-            "Normal",
-            "Pulled".into(),
-            format!(
+            );
+            ("Normal", "Pulled")
+        }
+        EventKind::AlreadyPresent { image } => {
+            let _ = write!(
+                m,
                 "Container image \"{}\" already present on machine",
                 world.cluster.images.name(*image)
-            ),
-        ),
-        EventKind::NodeNotReady | EventKind::NodeReady | EventKind::NodeFailure => {
-            let name = match e.object {
-                ObjectRef::Node(n) => world.cluster.node(n).name.as_str(),
-                _ => "",
-            };
-            match &e.kind {
-                EventKind::NodeNotReady => (
-                    "Normal",
-                    "NodeNotReady".into(),
-                    format!("Node {name} status is now: NodeNotReady"),
-                ),
-                EventKind::NodeReady => (
-                    "Normal",
-                    "NodeReady".into(),
-                    format!("Node {name} status is now: NodeReady"),
-                ),
-                _ => (
-                    "Warning",
-                    "NodeFailure".into(),
-                    format!("Node {name} stopped (injected failure)"),
-                ),
-            }
+            );
+            ("Normal", "Pulled")
+        }
+        EventKind::NodeNotReady => {
+            let _ = write!(
+                m,
+                "Node {} status is now: NodeNotReady",
+                node_name(e.object)
+            );
+            ("Normal", "NodeNotReady")
+        }
+        EventKind::NodeReady => {
+            let _ = write!(m, "Node {} status is now: NodeReady", node_name(e.object));
+            ("Normal", "NodeReady")
+        }
+        EventKind::NodeFailure => {
+            let _ = write!(m, "Node {} stopped (injected failure)", node_name(e.object));
+            ("Warning", "NodeFailure")
         }
         EventKind::TriggeredScaleUp {
             pool,
             from,
             to,
             max,
-        } => (
-            "Normal",
-            "TriggeredScaleUp".into(),
-            format!(
+        } => {
+            let _ = write!(
+                m,
                 "pod triggered scale-up: [{{{} {from}->{to} (max: {max})}}]",
                 world.cluster.pools[*pool as usize].name
-            ),
-        ),
+            );
+            ("Normal", "TriggeredScaleUp")
+        }
         EventKind::CronJob {
             warning,
             reason,
             message,
-        } => (
-            if *warning { "Warning" } else { "Normal" },
-            (*reason).to_string(),
-            message.clone(),
-        ),
-        EventKind::NotTriggerScaleUp(why) => (
-            "Normal",
-            "NotTriggerScaleUp".into(),
-            format!("pod didn't trigger scale-up: {why}"),
-        ),
-        EventKind::RegisteredNode | EventKind::ScaleDown => {
-            let name = match e.object {
-                ObjectRef::Node(n) => world.cluster.node(n).name.as_str(),
-                _ => "",
-            };
-            if e.kind == EventKind::RegisteredNode {
-                (
-                    "Normal",
-                    "RegisteredNode".into(),
-                    format!("Node {name} event: Registered Node {name} in Controller"),
-                )
-            } else {
-                (
-                    "Normal",
-                    "ScaleDown".into(),
-                    format!("Scale-down: removing node {name}"),
-                )
-            }
+        } => {
+            m.push_str(message);
+            (if *warning { "Warning" } else { "Normal" }, reason)
         }
-        EventKind::Preempted { by, node } => (
-            "Normal",
-            "Preempted".into(),
-            format!(
-                "Preempted by {}/{} on node {}",
-                world.jobs[by.job.idx()].namespace,
-                full_pod_name(world, by),
-                world.cluster.node(*node).name
-            ),
-        ),
-        EventKind::Evicted(resource) => (
-            "Warning",
-            "Evicted".into(),
-            format!("The node was low on resource: {resource}."),
-        ),
+        EventKind::NotTriggerScaleUp(why) => {
+            let _ = write!(m, "pod didn't trigger scale-up: {why}");
+            ("Normal", "NotTriggerScaleUp")
+        }
+        EventKind::RegisteredNode => {
+            let name = node_name(e.object);
+            let _ = write!(m, "Node {name} event: Registered Node {name} in Controller");
+            ("Normal", "RegisteredNode")
+        }
+        EventKind::ScaleDown => {
+            let _ = write!(m, "Scale-down: removing node {}", node_name(e.object));
+            ("Normal", "ScaleDown")
+        }
+        EventKind::Preempted { by, node } => {
+            let _ = write!(m, "Preempted by {}/", world.jobs[by.job.idx()].namespace);
+            push_pod(m, by);
+            let _ = write!(m, " on node {}", world.cluster.node(*node).name);
+            ("Normal", "Preempted")
+        }
+        EventKind::Evicted(resource) => {
+            let _ = write!(m, "The node was low on resource: {resource}.");
+            ("Warning", "Evicted")
+        }
         EventKind::TaintManagerEviction => {
-            let pod = match e.object {
-                ObjectRef::Pod(p) => format!(
-                    "{}/{}",
-                    world.jobs[p.job.idx()].namespace,
-                    full_pod_name(world, &p)
-                ),
-                _ => String::new(),
-            };
-            (
-                "Normal",
-                "TaintManagerEviction".into(),
-                format!("Marking for deletion Pod {pod}"),
-            )
+            m.push_str("Marking for deletion Pod ");
+            if let ObjectRef::Pod(p) = e.object {
+                m.push_str(&world.jobs[p.job.idx()].namespace);
+                m.push('/');
+                push_pod(m, &p);
+            }
+            ("Normal", "TaintManagerEviction")
         }
-        EventKind::Disrupted(reason) => (
-            "Warning",
-            "DisruptionTarget".into(),
-            format!("Pod has DisruptionTarget condition: {}", reason.as_str()),
-        ),
+        EventKind::Disrupted(reason) => {
+            m.push_str("Pod has DisruptionTarget condition: ");
+            m.push_str(reason.as_str());
+            ("Warning", "DisruptionTarget")
+        }
     }
 }
 
@@ -326,45 +415,43 @@ impl<W: Write> Observer for RecordWriter<W> {
         let Some(out) = &mut self.events else {
             return Ok(());
         };
-        let buf = &mut self.buf;
-        let (kind, reason, message) = describe(world, e);
-        let mut row = || -> csv::Result<()> {
-            display_field(out, buf, Some(e.time))?;
-            buf.clear();
-            let namespace = match e.object {
-                ObjectRef::Job(j) => {
-                    let job = &world.jobs[j.idx()];
-                    buf.push_str("Job/");
-                    buf.push_str(&job.name);
-                    job.namespace.as_str()
-                }
-                ObjectRef::Pod(p) => {
-                    let job = &world.jobs[p.job.idx()];
-                    buf.push_str("Pod/");
-                    let index = (p.index != NO_INDEX).then_some(p.index);
-                    pod_name_into(buf, &job.name, index, &p.suffix);
-                    job.namespace.as_str()
-                }
-                ObjectRef::Node(n) => {
-                    buf.push_str("Node/");
-                    buf.push_str(&world.cluster.node(n).name);
-                    ""
-                }
-                ObjectRef::CronJob(c) => {
-                    let cj = &world.cronjobs[c as usize];
-                    buf.push_str("CronJob/");
-                    buf.push_str(&cj.cron_job.name);
-                    cj.namespace.as_str()
-                }
-            };
-            out.write_field(namespace)?;
-            out.write_field(buf.as_bytes())?;
-            out.write_field(kind)?;
-            out.write_field(&reason)?;
-            out.write_field(&message)?;
-            out.write_record(None::<&[u8]>)
+        let (row, text) = (&mut out.rows, &mut self.text);
+        row.time(e.time);
+        text.clear();
+        let namespace = match e.object {
+            ObjectRef::Job(j) => {
+                let job = &world.jobs[j.idx()];
+                text.push_str("Job/");
+                text.push_str(&job.name);
+                job.namespace.as_str()
+            }
+            ObjectRef::Pod(p) => {
+                let job = &world.jobs[p.job.idx()];
+                text.push_str("Pod/");
+                let index = (p.index != NO_INDEX).then_some(p.index);
+                pod_name_into(text, &job.name, index, &p.suffix);
+                job.namespace.as_str()
+            }
+            ObjectRef::Node(n) => {
+                text.push_str("Node/");
+                text.push_str(&world.cluster.node(n).name);
+                ""
+            }
+            ObjectRef::CronJob(c) => {
+                let cj = &world.cronjobs[c as usize];
+                text.push_str("CronJob/");
+                text.push_str(&cj.cron_job.name);
+                cj.namespace.as_str()
+            }
         };
-        row().map_err(csv_io)?;
+        row.text(namespace);
+        row.text(text);
+        text.clear();
+        let (kind, reason) = describe_into(world, e, text);
+        row.text(kind);
+        row.text(reason);
+        row.text(text);
+        out.end_row()?;
         self.events_written += 1;
         Ok(())
     }
@@ -373,7 +460,7 @@ impl<W: Write> Observer for RecordWriter<W> {
         let Some(out) = &mut self.pods else {
             return Ok(());
         };
-        let buf = &mut self.buf;
+        let (row, text) = (&mut out.rows, &mut self.text);
         let job = &world.jobs[p.name.job.idx()];
         let node = p.node.map_or("", |n| world.cluster.node(n).name.as_str());
         let reason = match (p.disruption, p.reason) {
@@ -382,29 +469,87 @@ impl<W: Write> Observer for RecordWriter<W> {
             (None, None) => "",
         };
         let index = (p.name.index != NO_INDEX).then_some(p.name.index);
-        let mut row = || -> csv::Result<()> {
-            out.write_field(&job.name)?;
-            out.write_field(&job.namespace)?;
-            buf.clear();
-            pod_name_into(buf, &job.name, index, &p.name.suffix);
-            out.write_field(buf.as_bytes())?;
-            display_field(out, buf, index)?;
-            display_field(out, buf, Some(p.ordinal))?;
-            display_field(out, buf, Some(p.attempt))?;
-            out.write_field(node)?;
-            display_field(out, buf, Some(p.created))?;
-            display_field(out, buf, p.scheduled)?;
-            display_field(out, buf, p.started)?;
-            display_field(out, buf, p.finished)?;
-            display_field(out, buf, p.deleted)?;
-            out.write_field(p.phase.as_str())?;
-            display_field(out, buf, p.exit_code)?;
-            out.write_field(reason)?;
-            display_field(out, buf, Some(p.restarts))?;
-            out.write_record(None::<&[u8]>)
-        };
-        row().map_err(csv_io)?;
+        row.text(&job.name);
+        row.text(&job.namespace);
+        text.clear();
+        pod_name_into(text, &job.name, index, &p.name.suffix);
+        row.text(text);
+        row.opt_int(index);
+        row.int(p.ordinal);
+        row.int(p.attempt);
+        row.text(node);
+        row.time(p.created);
+        row.opt_time(p.scheduled);
+        row.opt_time(p.started);
+        row.opt_time(p.finished);
+        row.opt_time(p.deleted);
+        row.text(p.phase.as_str());
+        row.opt_int(p.exit_code);
+        row.text(reason);
+        row.int(p.restarts);
+        out.end_row()?;
         self.pods_written += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows come out byte for byte as the `csv` crate writes them (which readers of the
+    /// files, and the earlier outputs, rely on).
+    #[test]
+    fn rows_match_the_csv_crate() {
+        let fields = [
+            "plain",
+            "",
+            "a,b",
+            "say \"hi\"",
+            "line\nbreak",
+            "cr\r",
+            "0/3 nodes are available: 3 Insufficient cpu.",
+            "\"",
+            " spaced ",
+            "ünïcode",
+        ];
+        let mut ours = Row {
+            buf: Vec::new(),
+            fields: 0,
+        };
+        let mut theirs = csv::Writer::from_writer(Vec::new());
+        for f in fields {
+            ours.text(f);
+            theirs.write_field(f).unwrap();
+        }
+        ours.time(SimTime::from_millis(3_600_007));
+        theirs.write_field("3600.007").unwrap();
+        ours.opt_time(None);
+        theirs.write_field("").unwrap();
+        ours.int(-42i32);
+        theirs.write_field("-42").unwrap();
+        ours.opt_int(Some(u32::MAX));
+        theirs.write_field(u32::MAX.to_string()).unwrap();
+        ours.end();
+        theirs.write_record(None::<&[u8]>).unwrap();
+        assert_eq!(
+            String::from_utf8(ours.buf).unwrap(),
+            String::from_utf8(theirs.into_inner().unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn times_keep_three_decimals() {
+        let mut row = Row {
+            buf: Vec::new(),
+            fields: 0,
+        };
+        for ms in [0u64, 5, 50, 999, 1000, 86_400_123] {
+            row.time(SimTime::from_millis(ms));
+        }
+        assert_eq!(
+            String::from_utf8(row.buf).unwrap(),
+            "0.000,0.005,0.050,0.999,1.000,86400.123"
+        );
     }
 }
