@@ -73,6 +73,12 @@ struct Class {
     count: u32,
     /// The lowest member (valid while `count > 0`).
     first: u32,
+    /// In `by_key` (not on the free list).
+    live: bool,
+    /// The classes nodes of this class last moved to (a bind, a release): a node usually
+    /// moves the way the last one did, and finding the class here costs one comparison of
+    /// keys instead of a search of `by_key`. Entries may be stale; `update` checks them.
+    moved_to: [u32; 2],
 }
 
 impl Class {
@@ -176,12 +182,21 @@ impl NodeIndex {
             nonzero_memory_bytes: node.nonzero_memory_bytes,
         };
         let old = self.node_slot[i];
-        if old != NO_SLOT && self.slots[old as usize].key == key {
-            return;
+        let mut cached = None;
+        if old != NO_SLOT {
+            let from = &self.slots[old as usize];
+            if from.key == key {
+                return;
+            }
+            cached = from.moved_to.iter().copied().find(|&s| {
+                self.slots
+                    .get(s as usize)
+                    .is_some_and(|c| c.live && c.key == key)
+            });
         }
         self.remove(id);
-        let slot = match self.by_key.get(&key) {
-            Some(&s) => s,
+        let slot = match cached.or_else(|| self.by_key.get(&key).copied()) {
+            Some(s) => s,
             None => {
                 let s = match self.free.pop() {
                     Some(s) => {
@@ -194,14 +209,22 @@ impl NodeIndex {
                             bits: Vec::new(),
                             count: 0,
                             first: 0,
+                            live: false,
+                            moved_to: [NO_SLOT; 2],
                         });
                         (self.slots.len() - 1) as u32
                     }
                 };
+                self.slots[s as usize].live = true;
                 self.by_key.insert(key, s);
                 s
             }
         };
+        if old != NO_SLOT && cached.is_none() {
+            let m = &mut self.slots[old as usize].moved_to;
+            m[1] = m[0];
+            m[0] = slot;
+        }
         self.slots[slot as usize].insert(id.0);
         self.node_slot[i] = slot;
     }
@@ -218,6 +241,7 @@ impl NodeIndex {
         let c = &mut self.slots[slot as usize];
         c.remove(id.0);
         if c.count == 0 {
+            c.live = false;
             self.by_key.remove(&c.key);
             self.free.push(slot);
         }
