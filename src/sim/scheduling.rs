@@ -332,13 +332,13 @@ mod tests {
         let mut x = 3u64;
         for seq in 0..20_000u64 {
             x = crate::engine::rng::mix64(x);
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 assert_eq!(ours.pop(), plain.pop());
             } else {
                 let q = Queued {
                     pod: PodId(seq as u32),
                     generation: 0,
-                    priority: if x % 7 == 0 { (x >> 8) as i32 % 5 } else { 0 },
+                    priority: if x.is_multiple_of(7) { (x >> 8) as i32 % 5 } else { 0 },
                     since: SimTime::from_millis(seq),
                     seq,
                 };
