@@ -338,7 +338,11 @@ mod tests {
                 let q = Queued {
                     pod: PodId(seq as u32),
                     generation: 0,
-                    priority: if x.is_multiple_of(7) { (x >> 8) as i32 % 5 } else { 0 },
+                    priority: if x.is_multiple_of(7) {
+                        (x >> 8) as i32 % 5
+                    } else {
+                        0
+                    },
                     since: SimTime::from_millis(seq),
                     seq,
                 };

@@ -1,11 +1,13 @@
 //! Distributions of durations (run times, latencies).
 //!
-//! Samples are drawn in `f64` seconds and rounded once to whole milliseconds. Logarithms
-//! and exponentials come from the pure-Rust `libm` (through rand_distr without its
-//! `std_math` feature), so a seed gives the same milliseconds on every platform.
+//! Samples are drawn in `f64` seconds and rounded once to whole milliseconds. The log-normal
+//! parameters and the log-normal's exponential come from the pure-Rust `libm`, so a seed
+//! gives the same milliseconds on every platform. (Inside rand_distr's ziggurat an
+//! exponential only decides whether a draw in a wedge of the table is accepted; a last-bit
+//! difference there would have to meet a uniform draw within one ulp of the boundary.)
 
 use rand::{Rng, RngExt};
-use rand_distr::{Distribution as _, Exp, LogNormal, Normal};
+use rand_distr::{Distribution as _, Exp, Normal, StandardNormal};
 
 use crate::engine::time::SimDuration;
 
@@ -124,8 +126,7 @@ impl Distribution {
             }
             Distribution::LogNormal { mean, stddev } => {
                 let (mu, sigma) = lognormal_params_memo(mean, stddev);
-                let ln = LogNormal::new(mu, sigma).expect("finite lognormal parameters");
-                SimDuration::from_secs_f64(ln.sample(rng))
+                SimDuration::from_secs_f64(lognormal(rng, mu, sigma))
             }
         }
     }
@@ -182,11 +183,19 @@ impl AmountDistribution {
             }
             AmountDistribution::LogNormal { mean, stddev } => {
                 let (mu, sigma) = lognormal_params(mean as f64, stddev as f64);
-                let ln = LogNormal::new(mu, sigma).expect("validated lognormal");
-                f(ln.sample(rng))
+                f(lognormal(rng, mu, sigma))
             }
         }
     }
+}
+
+/// `rand_distr::LogNormal::new(mu, sigma).sample(rng)`, the same draws and arithmetic, with
+/// the final exponential from the pure-Rust `libm`: `rand_distr` takes it from `num-traits`,
+/// which uses the platform's C library as soon as any crate of the build enables its `std`
+/// feature (plotters' `image` does), and C libraries may round `exp` differently.
+fn lognormal<R: Rng + ?Sized>(rng: &mut R, mu: f64, sigma: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    libm::exp(mu + sigma * z)
 }
 
 /// [`lognormal_params`] of durations, remembering the last answer per thread: a run samples
@@ -224,6 +233,26 @@ mod tests {
 
     fn rng() -> ChaCha8Rng {
         ChaCha8Rng::seed_from_u64(1)
+    }
+
+    /// The log-normal draws what rand_distr's LogNormal draws: the same stream positions
+    /// and, rounded to milliseconds, the same durations (the exponentials may differ in the
+    /// last bit between the C library and libm, never by more).
+    #[test]
+    fn lognormal_matches_rand_distr() {
+        use rand_distr::LogNormal;
+        let (mu, sigma) = lognormal_params(60.0, 30.0);
+        let theirs = LogNormal::new(mu, sigma).unwrap();
+        let (mut a, mut b) = (rng(), rng());
+        for _ in 0..20_000 {
+            let (x, y) = (lognormal(&mut a, mu, sigma), theirs.sample(&mut b));
+            assert!(
+                (x.to_bits() as i64 - y.to_bits() as i64).abs() <= 1,
+                "{x} vs {y}"
+            );
+            assert_eq!(SimDuration::from_secs_f64(x), SimDuration::from_secs_f64(y));
+        }
+        assert_eq!(a.next_u64(), b.next_u64(), "same number of draws");
     }
 
     #[test]
