@@ -670,6 +670,7 @@ fn track_status_and_remove_finalizers(
 
     // Which pods to look at: every pod with the finalizer when the Job is finishing (the
     // deleted active pods are counted too), otherwise the newly finished ones.
+    let from_unaccounted = ctx.finish.is_none();
     let mut candidates: Vec<PodId> = if ctx.finish.is_some() {
         job.pods
             .iter()
@@ -799,10 +800,17 @@ fn track_status_and_remove_finalizers(
         job.backoff = ctx.new_backoff;
     }
     // The accounted pods leave the unaccounted list; the rest wait for the next sync.
-    let mut removed: Vec<u32> = to_remove.iter().map(|p| p.0).collect();
-    removed.sort_unstable();
-    job.unaccounted
-        .retain(|p| removed.binary_search(&p.0).is_err());
+    if from_unaccounted && to_remove.len() == job.unaccounted.len() {
+        // Distinct pods taken from the list, as many as it holds: all of them (the usual
+        // sync, spared a sort).
+        debug_assert!(to_remove.iter().all(|p| job.unaccounted.contains(p)));
+        job.unaccounted.clear();
+    } else {
+        let mut removed: Vec<u32> = to_remove.iter().map(|p| p.0).collect();
+        removed.sort_unstable();
+        job.unaccounted
+            .retain(|p| removed.binary_search(&p.0).is_err());
+    }
     // flushUncountedAndRemoveFinalizers: a status update records the pods in
     // uncountedTerminatedPods, the finalizer PATCHes go out in parallel, and a second
     // status update moves them into the counters. jobsim applies the effects at once; with
