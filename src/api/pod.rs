@@ -14,6 +14,8 @@
 //! drops the object as soon as neither holds, because nothing reads a finished,
 //! finalizer-free pod again. That is what keeps memory proportional to running pods.
 
+use thin_vec::ThinVec;
+
 use super::names::RANDOM_LENGTH;
 use super::{JobId, NodeId, PodId};
 use crate::engine::time::{SimDuration, SimTime};
@@ -118,8 +120,8 @@ pub struct PendingExit {
     /// The kubelet evicts the pod at `at` (node pressure) rather than the container exiting.
     pub evicted: bool,
     pub exit: ContainerExit,
-    pub other_exits: Vec<ContainerExit>,
-    pub conditions: Vec<String>,
+    pub other_exits: ThinVec<ContainerExit>,
+    pub conditions: ThinVec<String>,
     /// When the run ends on its own.
     pub at: SimTime,
 }
@@ -182,11 +184,11 @@ pub struct Pod {
     /// The container exit that decided the pod's fate (or the last one, under OnFailure).
     pub exit: Option<ContainerExit>,
     /// Exits of further containers, for multi-container pods (podFailurePolicy looks at all).
-    pub other_exits: Vec<ContainerExit>,
+    pub other_exits: ThinVec<ContainerExit>,
     /// `DisruptionTarget=True` and its reason.
     pub disruption: Option<DisruptionReason>,
     /// Further True pod conditions set by a scenario script (matched by onPodConditions).
-    pub extra_conditions: Vec<String>,
+    pub extra_conditions: ThinVec<String>,
     /// Pod-level reason (`status.reason`), e.g. Evicted or DeadlineExceeded.
     pub reason: Option<TerminationReason>,
     /// `batch.kubernetes.io/job-index-failure-count` (backoffLimitPerIndex).
@@ -350,6 +352,17 @@ impl PodStore {
 mod tests {
     use super::*;
 
+    /// Thousands of pods are live at once and every event touches one: a pod stays within
+    /// four cache lines (one-word optional times, one-word lists of rare extras).
+    #[test]
+    fn a_pod_stays_small() {
+        assert!(
+            std::mem::size_of::<Pod>() <= 216,
+            "Pod grew to {} bytes",
+            std::mem::size_of::<Pod>()
+        );
+    }
+
     fn pod() -> Pod {
         Pod {
             job: JobId(0),
@@ -373,9 +386,9 @@ mod tests {
             has_finalizer: true,
             restart_count: 0,
             exit: None,
-            other_exits: Vec::new(),
+            other_exits: ThinVec::new(),
             disruption: None,
-            extra_conditions: Vec::new(),
+            extra_conditions: ThinVec::new(),
             reason: None,
             index_failure_count: 0,
             index_ignored_failure_count: 0,

@@ -11,11 +11,16 @@
 //! `lastTransitionTime`) is therefore truncated to the second, see [`SimTime::api_truncated`].
 
 use std::fmt;
+use std::num::NonZeroU64;
 use std::ops::{Add, AddAssign, Sub};
 
 /// A point in simulated time: milliseconds since the run started.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SimTime(u64);
+///
+/// Stored as milliseconds + 1 in a `NonZeroU64`, so that `Option<SimTime>` (a pod's
+/// scheduled, started and finished times...) takes one word, not two. The largest time is
+/// [`SimTime::NEVER`], `u64::MAX - 1` ms; arithmetic saturates there.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SimTime(NonZeroU64);
 
 /// A span of simulated time in milliseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,41 +28,59 @@ pub struct SimDuration(u64);
 
 impl SimTime {
     /// The start of every run.
-    pub const ZERO: SimTime = SimTime(0);
-    /// A time no run ever reaches; used as "never".
-    pub const NEVER: SimTime = SimTime(u64::MAX);
+    pub const ZERO: SimTime = SimTime::from_millis(0);
+    /// A time no run ever reaches; used as "never". Later times saturate to it.
+    pub const NEVER: SimTime = SimTime::from_millis(u64::MAX);
 
+    /// `ms` milliseconds (at most [`SimTime::NEVER`]).
     pub const fn from_millis(ms: u64) -> SimTime {
-        SimTime(ms)
+        let stored = if ms >= u64::MAX - 1 { u64::MAX } else { ms + 1 };
+        match NonZeroU64::new(stored) {
+            Some(v) => SimTime(v),
+            None => SimTime(NonZeroU64::MAX),
+        }
     }
 
     /// Saturating, like every other time arithmetic here.
     pub const fn from_secs(s: u64) -> SimTime {
-        SimTime(s.saturating_mul(1000))
+        SimTime::from_millis(s.saturating_mul(1000))
     }
 
     pub const fn as_millis(self) -> u64 {
-        self.0
+        self.0.get() - 1
     }
 
     /// Seconds as a float, for output only.
     pub fn as_secs_f64(self) -> f64 {
-        self.0 as f64 / 1000.0
+        self.as_millis() as f64 / 1000.0
     }
 
     /// The time as an API server would store it: truncated to the whole second.
     pub const fn api_truncated(self) -> SimTime {
-        SimTime(self.0 - self.0 % 1000)
+        let ms = self.as_millis();
+        SimTime::from_millis(ms - ms % 1000)
     }
 
     /// Time elapsed since `earlier`, or zero if `earlier` is in the future.
     pub fn saturating_since(self, earlier: SimTime) -> SimDuration {
-        SimDuration(self.0.saturating_sub(earlier.0))
+        SimDuration(self.as_millis().saturating_sub(earlier.as_millis()))
     }
 
     /// `self + d`, saturating at [`SimTime::NEVER`].
     pub fn saturating_add(self, d: SimDuration) -> SimTime {
-        SimTime(self.0.saturating_add(d.0))
+        SimTime::from_millis(self.as_millis().saturating_add(d.0))
+    }
+}
+
+impl Default for SimTime {
+    fn default() -> SimTime {
+        SimTime::ZERO
+    }
+}
+
+impl fmt::Debug for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SimTime").field(&self.as_millis()).finish()
     }
 }
 
@@ -179,7 +202,8 @@ impl Add for SimDuration {
 /// jobsim's outputs.
 impl fmt::Display for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:03}", self.0 / 1000, self.0 % 1000)
+        let ms = self.as_millis();
+        write!(f, "{}.{:03}", ms / 1000, ms % 1000)
     }
 }
 
@@ -308,5 +332,25 @@ mod tests {
                 "{secs}s"
             );
         }
+    }
+
+    /// `Option<SimTime>` is one word, times keep their order, and arithmetic saturates at
+    /// `NEVER`, the largest time.
+    #[test]
+    fn times_are_one_word_and_saturate_at_never() {
+        assert_eq!(std::mem::size_of::<Option<SimTime>>(), 8);
+        assert_eq!(SimTime::default(), SimTime::ZERO);
+        assert_eq!(SimTime::ZERO.as_millis(), 0);
+        assert_eq!(SimTime::NEVER.as_millis(), u64::MAX - 1);
+        assert_eq!(SimTime::from_millis(u64::MAX), SimTime::NEVER);
+        assert!(SimTime::from_millis(5) < SimTime::from_millis(6));
+        assert!(SimTime::from_millis(u64::MAX - 2) < SimTime::NEVER);
+        assert_eq!(SimTime::NEVER + SimDuration::from_millis(1), SimTime::NEVER);
+        assert_eq!(
+            SimTime::from_millis(u64::MAX - 3) + SimDuration::MAX,
+            SimTime::NEVER
+        );
+        assert_eq!(format!("{:?}", SimTime::from_millis(1500)), "SimTime(1500)");
+        assert_eq!(SimTime::from_millis(1500).api_truncated().as_millis(), 1000);
     }
 }

@@ -294,7 +294,7 @@ impl World {
             evicted: outcome.evicted,
             exit,
             other_exits,
-            conditions: outcome.conditions,
+            conditions: outcome.conditions.into(),
             at,
         });
         self.queue.push(

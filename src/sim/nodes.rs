@@ -294,8 +294,8 @@ impl World {
                     exit_code: EXIT_UNKNOWN,
                     reason: TerminationReason::ContainerStatusUnknown,
                 },
-                other_exits: Vec::new(),
-                conditions: Vec::new(),
+                other_exits: thin_vec::ThinVec::new(),
+                conditions: thin_vec::ThinVec::new(),
                 at: now,
             });
             self.on_container_exited(id, generation);
