@@ -364,7 +364,11 @@ pub fn run_all_until(
     let runs: Vec<usize> = (0..total)
         .filter(|&k| shard.is_none_or(|s| s.includes(k)))
         .collect();
+    // One task per run: runs differ in cost by orders of magnitude (a Job that fails at
+    // once, one that runs for simulated hours), and rayon's default splitting would leave
+    // a thread idle while the other finishes a chunk of expensive ones.
     runs.par_iter()
+        .with_max_len(1)
         .map(|&k| {
             let (s, r) = (k / reps, (k % reps) as u32);
             if stop() {
