@@ -73,11 +73,10 @@ struct Class {
     count: u32,
     /// The lowest member (valid while `count > 0`).
     first: u32,
-    /// In `by_key` (not on the free list).
-    live: bool,
     /// The classes nodes of this class last moved to (a bind, a release): a node usually
     /// moves the way the last one did, and finding the class here costs one comparison of
-    /// keys instead of a search of `by_key`. Entries may be stale; `update` checks them.
+    /// keys instead of a search of `by_key`. Entries may be stale (a slot freed, or reused
+    /// for another key); `update` checks them: a slot in use has members.
     moved_to: [u32; 2],
 }
 
@@ -191,7 +190,7 @@ impl NodeIndex {
             cached = from.moved_to.iter().copied().find(|&s| {
                 self.slots
                     .get(s as usize)
-                    .is_some_and(|c| c.live && c.key == key)
+                    .is_some_and(|c| c.count > 0 && c.key == key)
             });
         }
         self.remove(id);
@@ -209,13 +208,11 @@ impl NodeIndex {
                             bits: Vec::new(),
                             count: 0,
                             first: 0,
-                            live: false,
                             moved_to: [NO_SLOT; 2],
                         });
                         (self.slots.len() - 1) as u32
                     }
                 };
-                self.slots[s as usize].live = true;
                 self.by_key.insert(key, s);
                 s
             }
@@ -241,7 +238,6 @@ impl NodeIndex {
         let c = &mut self.slots[slot as usize];
         c.remove(id.0);
         if c.count == 0 {
-            c.live = false;
             self.by_key.remove(&c.key);
             self.free.push(slot);
         }

@@ -13,7 +13,7 @@
 //!
 //! Cancelling is lazy: a handler that wants to drop a scheduled event bumps a generation
 //! counter on the object the event refers to, and the event is ignored when it pops (see
-//! `sim::world`). This keeps the queue a plain binary heap without back-pointers.
+//! `sim::world`). This keeps the heap and the lanes free of back-pointers.
 
 use std::collections::VecDeque;
 
