@@ -62,10 +62,25 @@ pub struct EventQueue<E> {
 }
 
 /// Where the earliest event is.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Head {
     Heap,
     Lane(usize),
+}
+
+/// The earliest event, as found by [`EventQueue::peek`]: pass it to
+/// [`EventQueue::pop_peeked`] to take that event without looking for it again.
+#[derive(Clone, Copy, Debug)]
+pub struct Peeked {
+    head: Head,
+    key: u128,
+}
+
+impl Peeked {
+    /// When the event is due.
+    pub fn time(&self) -> SimTime {
+        SimTime::from_millis((self.key >> 64) as u64)
+    }
 }
 
 impl<E: Copy> Default for EventQueue<E> {
@@ -145,14 +160,28 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Removes and returns the earliest event.
+    /// The earliest event, if any.
+    #[inline]
+    pub fn peek(&self) -> Option<Peeked> {
+        self.head().map(|(head, key)| Peeked { head, key })
+    }
+
+    /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let (head, _) = self.head()?;
+        let peeked = self.peek()?;
+        Some((peeked.time(), self.pop_peeked(peeked)))
+    }
+
+    /// Removes and returns the event `peeked` found; nothing may have been pushed or
+    /// popped since.
+    #[inline]
+    pub fn pop_peeked(&mut self, peeked: Peeked) -> E {
         self.len -= 1;
-        let top = match head {
-            Head::Lane(i) => self.lanes[i].pop_front()?,
+        let top = match peeked.head {
+            Head::Lane(i) => self.lanes[i].pop_front().expect("peeked lane is empty"),
             Head::Heap => {
-                let last = self.heap.pop()?;
+                let last = self.heap.pop().expect("peeked heap is empty");
                 if self.heap.is_empty() {
                     last
                 } else {
@@ -162,12 +191,10 @@ impl<E: Copy> EventQueue<E> {
                 }
             }
         };
-        Some((top.time, top.event))
+        debug_assert_eq!(top.key(), peeked.key, "queue changed since peek");
+        top.event
     }
 
-    // Both sifts move a hole instead of swapping: the entry being placed is held aside,
-    // each step copies one entry, and the keys are unique (sequence numbers), so the order
-    // of pops is the same as with any other correct heap.
     fn sift_up(&mut self, mut i: usize) {
         let moving = self.heap[i];
         let key = moving.key();

@@ -414,9 +414,10 @@ impl World {
         observer: &mut dyn Observer,
         limits: RunLimits,
     ) -> Result<bool, SimError> {
-        let Some(time) = self.queue.peek_time() else {
+        let Some(next) = self.queue.peek() else {
             return Ok(false);
         };
+        let time = next.time();
         let beyond = time > limits.max_sim_time;
         if beyond && self.has_pending_work() {
             self.flush(observer)?;
@@ -435,9 +436,7 @@ impl World {
                 time: self.now,
             });
         }
-        let Some((time, event)) = self.queue.pop() else {
-            return Ok(false);
-        };
+        let event = self.queue.pop_peeked(next);
         debug_assert!(time >= self.now, "time went backwards");
         if time > self.now {
             self.take_samples(observer, time)?;

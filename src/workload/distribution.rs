@@ -1,8 +1,8 @@
 //! Distributions of durations (run times, latencies).
 //!
 //! Samples are drawn in `f64` seconds and rounded once to whole milliseconds. The log-normal
-//! parameters and the log-normal's exponential come from the pure-Rust `libm`, so a seed
-//! gives the same milliseconds on every platform. (Inside rand_distr's ziggurat an
+//! parameters come from the pure-Rust `libm` and the log-normal's exponential from
+//! `engine::math`, so a seed gives the same milliseconds on every platform. (Inside rand_distr's ziggurat an
 //! exponential only decides whether a draw in a wedge of the table is accepted; a last-bit
 //! difference there would have to meet a uniform draw within one ulp of the boundary.)
 
@@ -190,12 +190,13 @@ impl AmountDistribution {
 }
 
 /// `rand_distr::LogNormal::new(mu, sigma).sample(rng)`, the same draws and arithmetic, with
-/// the final exponential from the pure-Rust `libm`: `rand_distr` takes it from `num-traits`,
-/// which uses the platform's C library as soon as any crate of the build enables its `std`
-/// feature (plotters' `image` does), and C libraries may round `exp` differently.
+/// the final exponential from [`engine::math::exp`](crate::engine::math::exp): `rand_distr`
+/// takes it from `num-traits`, which uses the platform's C library as soon as any crate of
+/// the build enables its `std` feature (plotters' `image` does), and C libraries may round
+/// `exp` differently.
 fn lognormal<R: Rng + ?Sized>(rng: &mut R, mu: f64, sigma: f64) -> f64 {
     let z: f64 = rng.sample(StandardNormal);
-    libm::exp(mu + sigma * z)
+    crate::engine::math::exp(mu + sigma * z)
 }
 
 /// [`lognormal_params`] of durations, remembering the last answer per thread: a run samples
