@@ -687,13 +687,14 @@ fn track_status_and_remove_finalizers(
     if indexed {
         // Sort to introduce completed indexes in order. The keys are unique (pod ids are),
         // so an unstable sort gives the stable order; they are read once, not per comparison.
-        let mut keyed: Vec<(u32, u32)> = candidates
+        // (index, pod id) packed in one u64 sorts as the pair does, with one comparison.
+        let mut keyed: Vec<u64> = candidates
             .iter()
-            .map(|&p| (w.pods.get(p).index, p.0))
+            .map(|&p| u64::from(w.pods.get(p).index) << 32 | u64::from(p.0))
             .collect();
         keyed.sort_unstable();
-        for (c, (_, p)) in candidates.iter_mut().zip(keyed) {
-            *c = PodId(p);
+        for (c, k) in candidates.iter_mut().zip(keyed) {
+            *c = PodId(k as u32);
         }
     }
     if ctx.newly_succeeded_indexes > 0 {
