@@ -394,7 +394,6 @@ pub fn run(args: RunArgs) -> u8 {
         &outcome,
         (!args.reproducible).then_some(wall),
     );
-    let json = summary.to_json();
     if let Some(mut o) = outdir {
         let finished = writer
             .finish()
@@ -405,7 +404,8 @@ pub fn run(args: RunArgs) -> u8 {
                 }
                 Ok(())
             });
-        if let Err(err) = finished.and_then(|()| o.write("summary.json", json.as_bytes())) {
+        let written = finished.and_then(|()| summary.write_json(o.create("summary.json")?));
+        if let Err(err) = written {
             eprintln!("error: writing output: {err}");
             return exit::INTERNAL;
         }
@@ -444,7 +444,11 @@ pub fn run(args: RunArgs) -> u8 {
         }
     }
     match args.format {
-        Format::Json => out!("{json}"),
+        Format::Json => {
+            // A closed pipe is not an error (`Stdout`); anything else is not worth a
+            // different exit code once the outputs are written.
+            let _ = summary.write_json(std::io::BufWriter::new(super::Stdout));
+        }
         Format::Table => {
             out!("{}", kubectl_get(&world, outcome.end_time));
             let events = outcome.stats.events;

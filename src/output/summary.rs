@@ -585,9 +585,12 @@ impl Summary {
         }
     }
 
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("summary serialises");
-        s.push('\n');
-        s
+    /// Writes summary.json to `out`, straight from the structs: a run of months creates
+    /// thousands of Jobs, and the text of their summaries (tens of MB) never needs to be
+    /// held in memory at once.
+    pub fn write_json<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 }
