@@ -92,8 +92,20 @@ impl World {
         let before = self.flags(self.pods.get(id));
         change(self.pods.get_mut(id));
         let after = self.flags(self.pods.get(id));
-        self.apply_flags(id, before, after);
-        self.maybe_remove(id)
+        if !Self::is_gone(self.pods.get(id)) {
+            self.apply_flags(id, before, after);
+            return true;
+        }
+        // The update and the pod leaving the informer in one pass: the bookkeeping of
+        // `before -> after -> gone` is that of `before -> gone` (counts add up, and a pod
+        // without its finalizer is never newly `finished`).
+        let gone = PodFlags {
+            terminal: after.terminal,
+            ..PodFlags::default()
+        };
+        self.apply_flags(id, before, gone);
+        self.remove(id, after);
+        false
     }
 
     fn apply_flags(&mut self, id: PodId, before: PodFlags, after: PodFlags) {
@@ -173,23 +185,17 @@ impl World {
         self.enqueue_job_batched(job_id);
     }
 
-    /// Drops a pod object once nothing holds it: no finalizer, and either terminal or
-    /// deleted before reaching a node. Returns whether the pod still exists.
-    fn maybe_remove(&mut self, id: PodId) -> bool {
-        let pod = self.pods.get(id);
-        let gone = !pod.has_finalizer
-            && (pod.phase.is_terminal() || (pod.deletion.is_some() && pod.node.is_none()));
-        if !gone {
-            return true;
-        }
-        // Leaving the informer: the pod no longer counts anywhere.
-        let before = self.flags(pod);
-        let gone = PodFlags {
-            terminal: before.terminal,
-            ..PodFlags::default()
-        };
-        self.apply_flags(id, before, gone);
-        if !before.terminal {
+    /// Whether nothing holds a pod object any more: no finalizer, and either terminal or
+    /// deleted before reaching a node.
+    fn is_gone(pod: &Pod) -> bool {
+        !pod.has_finalizer
+            && (pod.phase.is_terminal() || (pod.deletion.is_some() && pod.node.is_none()))
+    }
+
+    /// Drops a gone pod object, whose informer bookkeeping has already been zeroed; `last`
+    /// are its flags before that.
+    fn remove(&mut self, id: PodId, last: PodFlags) {
+        if !last.terminal {
             // A pod deleted before it was bound leaves without a terminal phase: its quota
             // usage goes with it.
             self.release_pod_quota(self.pods.get(id).job);
@@ -205,7 +211,6 @@ impl World {
         if let Some(&moved) = job.pods.get(slot) {
             self.pods.get_mut(moved).slot_in_job = slot as u32;
         }
-        false
     }
 
     /// The record of a live pod.
