@@ -74,6 +74,8 @@ enum Head {
 pub struct Peeked {
     head: Head,
     key: u128,
+    /// (pushes, length) when peeked: any push or pop since changes it.
+    stamp: (u64, usize),
 }
 
 impl Peeked {
@@ -159,11 +161,14 @@ impl<E: Copy> EventQueue<E> {
         best
     }
 
-    /// Removes and returns the earliest event.
     /// The earliest event, if any.
     #[inline]
     pub fn peek(&self) -> Option<Peeked> {
-        self.head().map(|(head, key)| Peeked { head, key })
+        self.head().map(|(head, key)| Peeked {
+            head,
+            key,
+            stamp: (self.next_seq, self.len),
+        })
     }
 
     /// Removes and returns the earliest event.
@@ -173,10 +178,15 @@ impl<E: Copy> EventQueue<E> {
         Some((peeked.time(), self.pop_peeked(peeked)))
     }
 
-    /// Removes and returns the event `peeked` found; nothing may have been pushed or
-    /// popped since.
+    /// Removes and returns the event `peeked` found. Nothing may have been pushed or
+    /// popped since (checked: a push could have put an earlier event first).
     #[inline]
     pub fn pop_peeked(&mut self, peeked: Peeked) -> E {
+        assert_eq!(
+            peeked.stamp,
+            (self.next_seq, self.len),
+            "the queue changed between peek and pop"
+        );
         self.len -= 1;
         let top = match peeked.head {
             Head::Lane(i) => self.lanes[i].pop_front().expect("peeked lane is empty"),
@@ -195,6 +205,9 @@ impl<E: Copy> EventQueue<E> {
         top.event
     }
 
+    // Both sifts move a hole instead of swapping: the entry being placed is held aside,
+    // each step copies one entry, and the keys are unique (sequence numbers), so the order
+    // of pops is the same as with any other correct heap.
     fn sift_up(&mut self, mut i: usize) {
         let moving = self.heap[i];
         let key = moving.key();
@@ -362,5 +375,30 @@ mod tests {
             assert_eq!(q.len(), reference.len());
         }
         assert_eq!(popped, expected);
+    }
+
+    #[test]
+    fn pop_peeked_takes_what_peek_found() {
+        let mut q = EventQueue::new();
+        q.push(SimTime::from_millis(5), 'h');
+        q.push_in_lane(Lane(0), SimTime::from_millis(3), 'l');
+        let p = q.peek().unwrap();
+        assert_eq!(p.time(), SimTime::from_millis(3));
+        assert_eq!(q.pop_peeked(p), 'l');
+        let p = q.peek().unwrap();
+        assert_eq!((p.time(), q.pop_peeked(p)), (SimTime::from_millis(5), 'h'));
+        assert!(q.peek().is_none());
+    }
+
+    /// A push between peek and pop could put an earlier event first: popping what was
+    /// peeked then would break the order, so it is refused.
+    #[test]
+    #[should_panic(expected = "the queue changed between peek and pop")]
+    fn pop_peeked_refuses_a_stale_peek() {
+        let mut q = EventQueue::new();
+        q.push(SimTime::from_millis(5), 'a');
+        let p = q.peek().unwrap();
+        q.push(SimTime::from_millis(1), 'b');
+        q.pop_peeked(p);
     }
 }
