@@ -104,7 +104,7 @@ impl World {
             ..PodFlags::default()
         };
         self.apply_flags(id, before, gone);
-        self.remove(id, after);
+        self.drop_pod_object(id, after);
         false
     }
 
@@ -194,7 +194,7 @@ impl World {
 
     /// Drops a gone pod object, whose informer bookkeeping has already been zeroed; `last`
     /// are its flags before that.
-    fn remove(&mut self, id: PodId, last: PodFlags) {
+    fn drop_pod_object(&mut self, id: PodId, last: PodFlags) {
         if !last.terminal {
             // A pod deleted before it was bound leaves without a terminal phase: its quota
             // usage goes with it.
