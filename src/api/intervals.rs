@@ -298,10 +298,14 @@ impl Intervals {
         self.spans().map(|(s, e)| other.count_in(s, e)).sum()
     }
 
+    /// Whether every index of `other` is in `self`.
     pub fn contains_all(&self, other: &Intervals) -> bool {
         other.intersection_count(self) == other.total
     }
 
+    /// Parses the API's interval syntax ("1,3-5,7"), as upstream's `parseIndexesFromString`
+    /// and successPolicy validation do: intervals in strictly increasing order, each index
+    /// below `limit`. The empty string is the empty set.
     pub fn parse(text: &str, limit: u32) -> Result<Intervals, IntervalsError> {
         let mut set = Intervals::new();
         if text.is_empty() {
