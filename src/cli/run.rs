@@ -14,6 +14,7 @@ use crate::input::load::{LoadOptions, load};
 use crate::input::overrides::Override;
 use crate::input::params::parse_assignment;
 use crate::output::atomic::OutputDir;
+use crate::output::background::BackgroundRecordWriter;
 use crate::output::records::RecordWriter;
 use crate::output::report::{self, ChartData, Table};
 use crate::output::series::SeriesWriter;
@@ -343,7 +344,12 @@ pub fn run(args: RunArgs) -> u8 {
     let series_w = files.pop().flatten();
     let events_w = files.pop().flatten();
     let pods_w = files.pop().flatten();
+    // pods.csv and events.csv are formatted and written on a thread of their own.
     let writers = RecordWriter::new(pods_w, events_w)
+        .and_then(|r| match want_pods || want_events {
+            true => BackgroundRecordWriter::spawn(r).map(Some),
+            false => Ok(None),
+        })
         .and_then(|r| SeriesWriter::new(series_w, pools_w).map(|s| (r, s)));
     let (mut writer, mut series) = match writers {
         Ok(w) => w,
@@ -395,8 +401,11 @@ pub fn run(args: RunArgs) -> u8 {
         (!args.reproducible).then_some(wall),
     );
     if let Some(mut o) = outdir {
-        let finished = writer
-            .finish()
+        let records = match writer {
+            Some(w) => w.finish(&world),
+            None => Ok((None, None)),
+        };
+        let finished = records
             .and_then(|(p, e)| series.finish().map(|(s, q)| [p, e, s, q]))
             .and_then(|all| {
                 for mut w in all.into_iter().flatten() {

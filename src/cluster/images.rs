@@ -110,6 +110,11 @@ impl ImageTable {
         &self.names[id as usize]
     }
 
+    /// Images known so far; ids run from 0 to `count() - 1`.
+    pub fn count(&self) -> usize {
+        self.names.len()
+    }
+
     pub fn pull_time(&self, id: u32) -> &Distribution {
         &self.pull_time[id as usize]
     }

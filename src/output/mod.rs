@@ -3,12 +3,15 @@
 //! `sweep.json`; the charts (`charts`) and the `index.html` page that shows them
 //! (`report`).
 //!
-//! Architecture invariant: the simulation never touches files; it hands records to the
-//! [`records::RecordWriter`] observer, and every file is written through
+//! Architecture invariant: the simulation never touches files; it hands records to an
+//! observer ([`records::RecordWriter`], or [`background::BackgroundRecordWriter`], which
+//! runs it on a thread of its own), and every file is written through
 //! [`atomic::OutputDir`], so an interrupted or failed run never leaves a half-written file.
 
 pub mod atomic;
+pub mod background;
 pub mod charts;
+pub mod names;
 pub mod records;
 pub mod report;
 pub mod series;

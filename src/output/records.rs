@@ -15,6 +15,8 @@ use crate::engine::time::SimTime;
 use crate::sim::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord};
 use crate::sim::{Observer, World};
 
+use super::names::NameSource;
+
 pub const POD_COLUMNS: [&str; 16] = [
     "job",
     "namespace",
@@ -190,51 +192,47 @@ impl Row {
 }
 
 /// The full name of a pod.
-pub fn full_pod_name(world: &World, name: &PodName) -> String {
-    let job = &world.jobs[name.job.idx()];
+pub fn full_pod_name<N: NameSource + ?Sized>(names: &N, name: &PodName) -> String {
     pod_name(
-        &job.name,
+        names.job(name.job).name,
         (name.index != NO_INDEX).then_some(name.index),
         &name.suffix,
     )
 }
 
 /// `(type, reason, message)` of an event, as Kubernetes components word them.
-pub fn describe(world: &World, e: &EventRecord) -> (&'static str, String, String) {
+pub fn describe<N: NameSource + ?Sized>(
+    names: &N,
+    e: &EventRecord,
+) -> (&'static str, String, String) {
     let mut message = String::new();
-    let (kind, reason) = describe_into(world, e, &mut message);
+    let (kind, reason) = describe_into(names, e, &mut message);
     (kind, reason.to_string(), message)
 }
 
 /// `(type, reason)` of an event, as Kubernetes components word them; the message is
 /// appended to `m`.
-pub fn describe_into<'a>(
-    world: &'a World,
+pub fn describe_into<'a, N: NameSource + ?Sized>(
+    names: &'a N,
     e: &'a EventRecord,
     m: &mut String,
 ) -> (&'static str, &'a str) {
-    let container = |world: &'a World| -> &'a str {
+    let container = |names: &'a N| -> &'a str {
         match e.object {
-            ObjectRef::Pod(p) => world.jobs[p.job.idx()]
-                .spec
-                .template
-                .containers
-                .first()
-                .map_or("", |c| c.name.as_str()),
+            ObjectRef::Pod(p) => names.job(p.job).container,
             _ => "",
         }
     };
     let push_pod = |m: &mut String, p: &PodName| {
-        let job = &world.jobs[p.job.idx()];
         pod_name_into(
             m,
-            &job.name,
+            names.job(p.job).name,
             (p.index != NO_INDEX).then_some(p.index),
             &p.suffix,
         );
     };
     let node_name = |object: ObjectRef| match object {
-        ObjectRef::Node(n) => world.cluster.node(n).name.as_str(),
+        ObjectRef::Node(n) => names.node(n),
         _ => "",
     };
     match &e.kind {
@@ -280,11 +278,11 @@ pub fn describe_into<'a>(
         EventKind::Scheduled(node) => {
             if let ObjectRef::Pod(p) = e.object {
                 m.push_str("Successfully assigned ");
-                m.push_str(&world.jobs[p.job.idx()].namespace);
+                m.push_str(names.job(p.job).namespace);
                 m.push('/');
                 push_pod(m, &p);
                 m.push_str(" to ");
-                m.push_str(&world.cluster.node(*node).name);
+                m.push_str(names.node(*node));
             }
             ("Normal", "Scheduled")
         }
@@ -294,17 +292,17 @@ pub fn describe_into<'a>(
         }
         EventKind::Started => {
             m.push_str("Started container ");
-            m.push_str(container(world));
+            m.push_str(container(names));
             ("Normal", "Started")
         }
         EventKind::Killing => {
             m.push_str("Stopping container ");
-            m.push_str(container(world));
+            m.push_str(container(names));
             ("Normal", "Killing")
         }
         EventKind::BackOff => {
             m.push_str("Back-off restarting failed container ");
-            m.push_str(container(world));
+            m.push_str(container(names));
             m.push_str(" in pod ");
             if let ObjectRef::Pod(p) = e.object {
                 push_pod(m, &p);
@@ -312,14 +310,14 @@ pub fn describe_into<'a>(
             ("Warning", "BackOff")
         }
         EventKind::Pulling { image } => {
-            let _ = write!(m, "Pulling image \"{}\"", world.cluster.images.name(*image));
+            let _ = write!(m, "Pulling image \"{}\"", names.image(*image));
             ("Normal", "Pulling")
         }
         EventKind::Pulled { image, took, total } => {
             let _ = write!(
                 m,
                 "Successfully pulled image \"{}\" in {} ({} including waiting)",
-                world.cluster.images.name(*image),
+                names.image(*image),
                 took.as_go_string(),
                 total.as_go_string()
             );
@@ -329,7 +327,7 @@ pub fn describe_into<'a>(
             let _ = write!(
                 m,
                 "Container image \"{}\" already present on machine",
-                world.cluster.images.name(*image)
+                names.image(*image)
             );
             ("Normal", "Pulled")
         }
@@ -358,7 +356,7 @@ pub fn describe_into<'a>(
             let _ = write!(
                 m,
                 "pod triggered scale-up: [{{{} {from}->{to} (max: {max})}}]",
-                world.cluster.pools[*pool as usize].name
+                names.pool(*pool)
             );
             ("Normal", "TriggeredScaleUp")
         }
@@ -384,9 +382,9 @@ pub fn describe_into<'a>(
             ("Normal", "ScaleDown")
         }
         EventKind::Preempted { by, node } => {
-            let _ = write!(m, "Preempted by {}/", world.jobs[by.job.idx()].namespace);
+            let _ = write!(m, "Preempted by {}/", names.job(by.job).namespace);
             push_pod(m, by);
-            let _ = write!(m, " on node {}", world.cluster.node(*node).name);
+            let _ = write!(m, " on node {}", names.node(*node));
             ("Normal", "Preempted")
         }
         EventKind::Evicted(resource) => {
@@ -396,7 +394,7 @@ pub fn describe_into<'a>(
         EventKind::TaintManagerEviction => {
             m.push_str("Marking for deletion Pod ");
             if let ObjectRef::Pod(p) = e.object {
-                m.push_str(&world.jobs[p.job.idx()].namespace);
+                m.push_str(names.job(p.job).namespace);
                 m.push('/');
                 push_pod(m, &p);
             }
@@ -410,8 +408,13 @@ pub fn describe_into<'a>(
     }
 }
 
-impl<W: Write> Observer for RecordWriter<W> {
-    fn event(&mut self, world: &World, e: &EventRecord) -> io::Result<()> {
+impl<W: Write> RecordWriter<W> {
+    /// Writes one row of events.csv (if it is written), resolving ids with `names`.
+    pub fn write_event<N: NameSource + ?Sized>(
+        &mut self,
+        names: &N,
+        e: &EventRecord,
+    ) -> io::Result<()> {
         let Some(out) = &mut self.events else {
             return Ok(());
         };
@@ -420,34 +423,34 @@ impl<W: Write> Observer for RecordWriter<W> {
         text.clear();
         let namespace = match e.object {
             ObjectRef::Job(j) => {
-                let job = &world.jobs[j.idx()];
+                let job = names.job(j);
                 text.push_str("Job/");
-                text.push_str(&job.name);
-                job.namespace.as_str()
+                text.push_str(job.name);
+                job.namespace
             }
             ObjectRef::Pod(p) => {
-                let job = &world.jobs[p.job.idx()];
+                let job = names.job(p.job);
                 text.push_str("Pod/");
                 let index = (p.index != NO_INDEX).then_some(p.index);
-                pod_name_into(text, &job.name, index, &p.suffix);
-                job.namespace.as_str()
+                pod_name_into(text, job.name, index, &p.suffix);
+                job.namespace
             }
             ObjectRef::Node(n) => {
                 text.push_str("Node/");
-                text.push_str(&world.cluster.node(n).name);
+                text.push_str(names.node(n));
                 ""
             }
             ObjectRef::CronJob(c) => {
-                let cj = &world.cronjobs[c as usize];
+                let (name, namespace) = names.cronjob(c);
                 text.push_str("CronJob/");
-                text.push_str(&cj.cron_job.name);
-                cj.namespace.as_str()
+                text.push_str(name);
+                namespace
             }
         };
         row.text(namespace);
         row.text(text);
         text.clear();
-        let (kind, reason) = describe_into(world, e, text);
+        let (kind, reason) = describe_into(names, e, text);
         row.text(kind);
         row.text(reason);
         row.text(text);
@@ -456,23 +459,28 @@ impl<W: Write> Observer for RecordWriter<W> {
         Ok(())
     }
 
-    fn pod(&mut self, world: &World, p: &PodRecord) -> io::Result<()> {
+    /// Writes one row of pods.csv (if it is written), resolving ids with `names`.
+    pub fn write_pod<N: NameSource + ?Sized>(
+        &mut self,
+        names: &N,
+        p: &PodRecord,
+    ) -> io::Result<()> {
         let Some(out) = &mut self.pods else {
             return Ok(());
         };
         let (row, text) = (&mut out.rows, &mut self.text);
-        let job = &world.jobs[p.name.job.idx()];
-        let node = p.node.map_or("", |n| world.cluster.node(n).name.as_str());
+        let job = names.job(p.name.job);
+        let node = p.node.map_or("", |n| names.node(n));
         let reason = match (p.disruption, p.reason) {
             (Some(d), _) => d.as_str(),
             (None, Some(r)) => r.as_str(),
             (None, None) => "",
         };
         let index = (p.name.index != NO_INDEX).then_some(p.name.index);
-        row.text(&job.name);
-        row.text(&job.namespace);
+        row.text(job.name);
+        row.text(job.namespace);
         text.clear();
-        pod_name_into(text, &job.name, index, &p.name.suffix);
+        pod_name_into(text, job.name, index, &p.name.suffix);
         row.text(text);
         row.opt_int(index);
         row.int(p.ordinal);
@@ -490,6 +498,16 @@ impl<W: Write> Observer for RecordWriter<W> {
         out.end_row()?;
         self.pods_written += 1;
         Ok(())
+    }
+}
+
+impl<W: Write> Observer for RecordWriter<W> {
+    fn event(&mut self, world: &World, e: &EventRecord) -> io::Result<()> {
+        self.write_event(world, e)
+    }
+
+    fn pod(&mut self, world: &World, p: &PodRecord) -> io::Result<()> {
+        self.write_pod(world, p)
     }
 }
 

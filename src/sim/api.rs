@@ -202,7 +202,7 @@ impl World {
         }
         if self.record_pods {
             let record = self.pod_record(id);
-            self.records.push(Record::Pod(Box::new(record)));
+            self.records.push(Record::Pod(record));
         }
         let (job, slot) = self.pods.discard(id);
         let job = &mut self.jobs[job.idx()];

@@ -139,13 +139,25 @@ pub struct PodRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Record {
     Event(EventRecord),
-    Pod(Box<PodRecord>),
+    Pod(PodRecord),
 }
 
 /// Consumes records as the run produces them.
 pub trait Observer {
     fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()>;
     fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()>;
+    /// The records of one event, in order: [`Observer::event`] and [`Observer::pod`] for
+    /// each. An observer that keeps records may take them out of `records` instead of
+    /// copying them; the run clears it afterwards.
+    fn records(&mut self, world: &World, records: &mut Vec<Record>) -> std::io::Result<()> {
+        for r in records.iter() {
+            match r {
+                Record::Event(e) => self.event(world, e)?,
+                Record::Pod(p) => self.pod(world, p)?,
+            }
+        }
+        Ok(())
+    }
     /// The world as it is at `at` (timeseries.csv), when sampling is on. A sample is
     /// tentative until [`Observer::commit_samples`]: the run may end before its time.
     fn sample(&mut self, _world: &World, _at: SimTime) -> std::io::Result<()> {
@@ -170,6 +182,16 @@ impl<A: Observer + ?Sized, B: Observer + ?Sized> Observer for Tee<'_, A, B> {
         self.0.pod(world, pod)?;
         self.1.pod(world, pod)
     }
+    /// The second observer sees each record first, so that the first may take them.
+    fn records(&mut self, world: &World, records: &mut Vec<Record>) -> std::io::Result<()> {
+        for r in records.iter() {
+            match r {
+                Record::Event(e) => self.1.event(world, e)?,
+                Record::Pod(p) => self.1.pod(world, p)?,
+            }
+        }
+        self.0.records(world, records)
+    }
     fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
         self.0.sample(world, at)?;
         self.1.sample(world, at)
@@ -177,6 +199,40 @@ impl<A: Observer + ?Sized, B: Observer + ?Sized> Observer for Tee<'_, A, B> {
     fn commit_samples(&mut self, up_to: Option<SimTime>) -> std::io::Result<()> {
         self.0.commit_samples(up_to)?;
         self.1.commit_samples(up_to)
+    }
+}
+
+/// An observer that may be off.
+impl<O: Observer> Observer for Option<O> {
+    fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()> {
+        match self {
+            Some(o) => o.event(world, event),
+            None => Ok(()),
+        }
+    }
+    fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()> {
+        match self {
+            Some(o) => o.pod(world, pod),
+            None => Ok(()),
+        }
+    }
+    fn records(&mut self, world: &World, records: &mut Vec<Record>) -> std::io::Result<()> {
+        match self {
+            Some(o) => o.records(world, records),
+            None => Ok(()),
+        }
+    }
+    fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
+        match self {
+            Some(o) => o.sample(world, at),
+            None => Ok(()),
+        }
+    }
+    fn commit_samples(&mut self, up_to: Option<SimTime>) -> std::io::Result<()> {
+        match self {
+            Some(o) => o.commit_samples(up_to),
+            None => Ok(()),
+        }
     }
 }
 

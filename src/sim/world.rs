@@ -542,7 +542,7 @@ impl World {
             let live: Vec<PodId> = self.pods.iter().map(|(id, _)| id).collect();
             for id in live {
                 let record = self.pod_record(id);
-                self.records.push(Record::Pod(Box::new(record)));
+                self.records.push(Record::Pod(record));
             }
         }
         self.flush(observer)?;
@@ -556,17 +556,12 @@ impl World {
     }
 
     fn flush(&mut self, observer: &mut dyn Observer) -> std::io::Result<()> {
-        let records = std::mem::take(&mut self.records);
-        for r in &records {
-            match r {
-                Record::Event(e) => observer.event(self, e)?,
-                Record::Pod(p) => observer.pod(self, p)?,
-            }
-        }
-        // Hand the (now empty) buffer back so its allocation is reused.
+        let mut records = std::mem::take(&mut self.records);
+        let handed = observer.records(self, &mut records);
+        // Keep the (now empty) buffer so that its allocation is reused.
+        records.clear();
         self.records = records;
-        self.records.clear();
-        Ok(())
+        handed
     }
 
     /// Runs one event; returns false for a cancelled timer that found nothing to do.

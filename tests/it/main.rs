@@ -16,6 +16,7 @@ mod kubelet;
 mod nodes;
 mod preemption;
 mod properties;
+mod records;
 mod scenarios;
 mod series;
 mod sweep;
