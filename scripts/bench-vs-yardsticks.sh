@@ -10,7 +10,8 @@
 #   floor     the bare event loop with W1's event count and mix (no model)
 #   lean      the lean hand-written model, with the Job-wide back-off gate (--backoff job)
 #   jobsim    `jobsim run --no-output` (full semantics, per-pod output off)
-#   jobsim+out  `jobsim run` writing pods.csv, events.csv and summary.json (no charts, no series)
+#   jobsim+out  `jobsim run` writing pods.csv, events.csv and summary.json (no charts, no
+#               series) into a new folder, and again replacing the files of the previous run
 #   SimPy     the SimPy model (W1 and W2 only; needs python3, installs simpy into a venv)
 #
 # Every figure is whole-process: wall time from just before the process starts to its exit,
@@ -81,12 +82,13 @@ fi
 # measure KEY N CMD...: runs CMD N times; records "wall_us rss_kib cpu_us" per run in
 # $WORK/KEY.runs and the last run's stdout and stderr in $WORK/KEY.out. With python3 the
 # figures come from wait4() (CPU time to the microsecond); without, from date and
-# /usr/bin/time (CPU time to 10 ms).
+# /usr/bin/time (CPU time to 10 ms). BEFORE, if set, is run (untimed) before each run.
 measure() {
   local key="$1" n="$2"
   shift 2
   : >"$WORK/$key.runs"
   for ((i = 0; i < n; i++)); do
+    [ -z "${BEFORE:-}" ] || eval "$BEFORE"
     if command -v python3 >/dev/null 2>&1; then
       # Peak RSS from /usr/bin/time when present: a child forked from python counts
       # python's pages in its high-water mark.
@@ -154,9 +156,16 @@ for w in w1 w2 w3; do
   measure "lean-$w" "$RUNS" "$LEAN" "${yard[@]}" "${lean_extra[@]}" --backoff job
   log "$w: jobsim --no-output"
   measure "jobsim-$w" "$RUNS" "$JOBSIM" run "scenarios/bench/$w.yaml" --no-output --stats
-  log "$w: jobsim writing pods.csv and events.csv"
-  measure "jobsimout-$w" "$RUNS" "$JOBSIM" run "scenarios/bench/$w.yaml" --stats \
-    -o "$WORK/out-$w" --force --no-charts --no-series
+  # Each run starts with the files of earlier runs on disk (sync): the kernel's write-back
+  # of one run does not land in the next. Replacing 77 MB of earlier output costs more
+  # than writing it into a new folder (on ext4, the rename over the old file starts the
+  # write-back of the new one, and the old file's blocks are freed): both are reported.
+  log "$w: jobsim writing pods.csv and events.csv into a new folder"
+  BEFORE="rm -rf '$WORK/out-$w'; sync" measure "jobsimout-$w" "$RUNS" "$JOBSIM" run \
+    "scenarios/bench/$w.yaml" --stats -o "$WORK/out-$w" --force --no-charts --no-series
+  log "$w: jobsim replacing the pods.csv and events.csv of the previous run"
+  BEFORE="sync" measure "jobsimre-$w" "$RUNS" "$JOBSIM" run \
+    "scenarios/bench/$w.yaml" --stats -o "$WORK/out-$w" --force --no-charts --no-series
   if [ -n "$PY" ] && [ "$w" != w3 ]; then
     log "$w: SimPy"
     measure "simpy-$w" "$SIMPY_RUNS" "$PY" "$YARDSTICKS/simpy/k8s_jobs_simpy.py" "$w"
@@ -166,7 +175,7 @@ for w in w1 w2 w3; do
     EVENTS[$p-$w]=$(field "$p-$w" events)
     PODS[$p-$w]=$(field "$p-$w" pods_created)
   done
-  for p in jobsim jobsimout; do
+  for p in jobsim jobsimout jobsimre; do
     EVENTS[$p-$w]=$(field "$p-$w" canonical-events)
     PODS[$p-$w]=$(field "$p-$w" pods)
   done
@@ -213,12 +222,13 @@ echo
 echo "| workload | program | wall s | CPU s | canonical events/s | µs per pod attempt | peak RSS MiB |"
 echo "|---|---|---:|---:|---:|---:|---:|"
 for w in w1 w2 w3; do
-  for p in floor lean jobsim jobsimout simpy; do
+  for p in floor lean jobsim jobsimout jobsimre simpy; do
     [ -f "$WORK/$p-$w.runs" ] || continue
     case $p in
       lean) name="lean --backoff job" ;;
       jobsim) name="jobsim, output off" ;;
       jobsimout) name="jobsim, pods.csv + events.csv" ;;
+      jobsimre) name="jobsim, replacing pods.csv + events.csv" ;;
       simpy) name="SimPy" ;;
       *) name=$p ;;
     esac
@@ -247,6 +257,7 @@ row() {
 row "lean / floor" lean floor ""
 row "jobsim (output off) / lean" jobsim lean "W1 ≤ 2"
 row "jobsim (pods.csv + events.csv) / lean" jobsimout lean "W1 ≤ 3"
+row "jobsim (replacing pods.csv + events.csv) / lean" jobsimre lean ""
 row "SimPy / jobsim (output off)" simpy jobsim "W1 ≥ 100"
 echo
 per_event() { awk -v t="$(wall "jobsim-$1")" -v e="${EVENTS[jobsim-$1]}" 'BEGIN {printf "%.3f", t*1e6/e}'; }

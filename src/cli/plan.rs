@@ -57,9 +57,10 @@ pub struct PlanArgs {
     /// Write into an output folder even if it holds files jobsim did not write.
     #[arg(long)]
     force: bool,
-    /// Stop each run at this simulated time.
-    #[arg(long, value_name = "DURATION", default_value = "30d")]
-    max_sim_time: String,
+    /// Stop each run at this simulated time if work is still pending (e.g. "60d", "12h");
+    /// default: 30 days past the end of the simulated period (spec.duration).
+    #[arg(long, value_name = "DURATION")]
+    max_sim_time: Option<String>,
 }
 
 fn secs(x: f64) -> String {
@@ -100,8 +101,8 @@ pub fn plan_cmd(args: PlanArgs) -> u8 {
         eprintln!("error: --quantile must be in (0, 1], e.g. 0.95");
         return exit::BAD_INPUT;
     }
-    let max_sim_time = match parse_duration(&args.max_sim_time) {
-        Ok(d) => SimTime::ZERO + d,
+    let max_sim_time = match args.max_sim_time.as_deref().map(parse_duration).transpose() {
+        Ok(d) => d.map(|d| SimTime::ZERO + d),
         Err(e) => {
             eprintln!("error: --max-sim-time: {e}");
             return exit::BAD_INPUT;

@@ -95,9 +95,10 @@ pub struct RunArgs {
     /// Stop the run when this many events wait in the queue at once.
     #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_queued_events)]
     max_queued_events: usize,
-    /// Stop the run at this simulated time (e.g. "30d", "12h").
-    #[arg(long, value_name = "DURATION", default_value = "30d")]
-    max_sim_time: String,
+    /// Stop the run at this simulated time if work is still pending (e.g. "60d", "12h");
+    /// default: 30 days past the end of the simulated period (spec.duration).
+    #[arg(long, value_name = "DURATION")]
+    max_sim_time: Option<String>,
 }
 
 /// The process's peak resident set size in KiB (`VmHWM`, Linux), for --stats.
@@ -267,8 +268,8 @@ pub fn run(args: RunArgs) -> u8 {
         Err(e) => return report_input_error(&e),
     };
     print_diagnostics(&loaded.warnings, &loaded.sources);
-    let max_sim_time = match parse_duration(&args.max_sim_time) {
-        Ok(d) => SimTime::ZERO + d,
+    let max_sim_time = match args.max_sim_time.as_deref().map(parse_duration).transpose() {
+        Ok(d) => d.map(|d| SimTime::ZERO + d),
         Err(e) => {
             eprintln!("error: --max-sim-time: {e}");
             return exit::BAD_INPUT;

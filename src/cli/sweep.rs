@@ -89,9 +89,10 @@ pub struct SweepArgs {
     /// Stop the run when this many events wait in the queue at once.
     #[arg(long, value_name = "N", default_value_t = RunLimits::default().max_queued_events)]
     max_queued_events: usize,
-    /// Stop each run at this simulated time.
-    #[arg(long, value_name = "DURATION", default_value = "30d")]
-    max_sim_time: String,
+    /// Stop each run at this simulated time if work is still pending (e.g. "60d", "12h");
+    /// default: 30 days past the end of the simulated period (spec.duration).
+    #[arg(long, value_name = "DURATION")]
+    max_sim_time: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -246,8 +247,8 @@ pub fn sweep(args: SweepArgs) -> u8 {
             return exit::BAD_INPUT;
         }
     };
-    let max_sim_time = match parse_duration(&args.max_sim_time) {
-        Ok(d) => SimTime::ZERO + d,
+    let max_sim_time = match args.max_sim_time.as_deref().map(parse_duration).transpose() {
+        Ok(d) => d.map(|d| SimTime::ZERO + d),
         Err(e) => {
             eprintln!("error: --max-sim-time: {e}");
             return exit::BAD_INPUT;
@@ -759,8 +760,8 @@ fn emit_k8s_job(
     if args.max_events != RunLimits::default().max_events {
         cmd.extend(["--max-events".into(), args.max_events.to_string()]);
     }
-    if args.max_sim_time != "30d" {
-        cmd.extend(["--max-sim-time".into(), args.max_sim_time.clone()]);
+    if let Some(t) = &args.max_sim_time {
+        cmd.extend(["--max-sim-time".into(), t.clone()]);
     }
     let configmap = serde_json::json!({
         "apiVersion": "v1",

@@ -171,11 +171,17 @@ pub struct ControlPlaneConfig {
     pub scheduler: Option<ClientConfig>,
 }
 
+/// The default `--max-sim-time`: this long past the end of the simulated period.
+pub const DEFAULT_TIME_SLACK: SimDuration = SimDuration::from_secs(30 * 24 * 3600);
+
 /// Bounds that stop a run that would otherwise go on too long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunLimits {
     pub max_events: u64,
-    pub max_sim_time: SimTime,
+    /// Simulated time while work is pending. `None`: [`DEFAULT_TIME_SLACK`] past the end
+    /// of the simulated period (`spec.duration`), so that a Job a CronJob starts late in a
+    /// long period has as long to finish as one started at the beginning.
+    pub max_sim_time: Option<SimTime>,
     /// Pods that exist at once (not yet terminal and accounted): bounds memory.
     pub max_live_pods: usize,
     /// Events waiting in the queue at once: bounds memory too.
@@ -186,7 +192,7 @@ impl Default for RunLimits {
     fn default() -> Self {
         RunLimits {
             max_events: 1_000_000_000,
-            max_sim_time: SimTime::from_secs(30 * 24 * 3600),
+            max_sim_time: None,
             max_live_pods: 10_000_000,
             max_queued_events: 50_000_000,
         }
@@ -418,12 +424,11 @@ impl World {
             return Ok(false);
         };
         let time = next.time();
-        let beyond = time > limits.max_sim_time;
+        let time_limit = self.time_limit(limits);
+        let beyond = time > time_limit;
         if beyond && self.has_pending_work() {
             self.flush(observer)?;
-            return Err(SimError::MaxSimTime {
-                limit: limits.max_sim_time,
-            });
+            return Err(SimError::MaxSimTime { limit: time_limit });
         }
         // Once every Job has finished, cancelled timers past --max-sim-time (the far
         // deadline of a Job that finished long ago) may still pop: they are not work. The
@@ -449,9 +454,7 @@ impl World {
         let effective = self.dispatch(event);
         if beyond && effective {
             self.flush(observer)?;
-            return Err(SimError::MaxSimTime {
-                limit: limits.max_sim_time,
-            });
+            return Err(SimError::MaxSimTime { limit: time_limit });
         }
         if effective {
             self.stats.events += 1;
@@ -488,6 +491,14 @@ impl World {
             self.check_invariants();
         }
         Ok(true)
+    }
+
+    /// The simulated time past which pending work stops the run: `--max-sim-time`, or by
+    /// default [`DEFAULT_TIME_SLACK`] past the end of the simulated period.
+    pub fn time_limit(&self, limits: RunLimits) -> SimTime {
+        limits
+            .max_sim_time
+            .unwrap_or_else(|| self.horizon.unwrap_or(SimTime::ZERO) + DEFAULT_TIME_SLACK)
     }
 
     /// Samples for timeseries.csv at every sampling boundary before `time` at which the
@@ -837,6 +848,20 @@ mod tests {
             run_time: Distribution::Fixed(SimDuration::from_secs(secs)),
             ..PodBehavior::default()
         }
+    }
+
+    #[test]
+    fn the_default_time_limit_follows_the_simulated_period() {
+        let mut w = World::new(testing::config(1, vec![]));
+        let limits = RunLimits::default();
+        assert_eq!(w.time_limit(limits), SimTime::ZERO + DEFAULT_TIME_SLACK);
+        w.horizon = Some(SimTime::from_secs(45 * 86_400));
+        assert_eq!(w.time_limit(limits), SimTime::from_secs(75 * 86_400));
+        let explicit = RunLimits {
+            max_sim_time: Some(SimTime::from_secs(3_600)),
+            ..limits
+        };
+        assert_eq!(w.time_limit(explicit), SimTime::from_secs(3_600));
     }
 
     #[test]

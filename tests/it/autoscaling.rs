@@ -106,7 +106,7 @@ fn pods_too_big_for_any_pool_do_not_scale_up() {
     let mut w = jobsim::sim::World::new(loaded.config);
     let mut obs = jobsim::sim::Collect::default();
     let limits = jobsim::sim::RunLimits {
-        max_sim_time: jobsim::engine::time::SimTime::from_secs(100),
+        max_sim_time: Some(jobsim::engine::time::SimTime::from_secs(100)),
         ..Default::default()
     };
     let _ = w.run(&mut obs, limits);

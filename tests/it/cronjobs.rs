@@ -267,6 +267,23 @@ fn a_week_of_hourly_runs() {
     assert_eq!(c.duration_seconds.p50, Some(301.1));
 }
 
+/// A simulated period longer than 30 days runs to its end with the default limits: the
+/// default --max-sim-time is 30 days past the end of spec.duration (it was a flat 30 days,
+/// which stopped this run with "work still pending").
+#[test]
+fn a_period_longer_than_thirty_days_needs_no_flag() {
+    let r = run_yaml(&cron(
+        "  schedule: \"@daily\"",
+        "      completions: 1",
+        "5m",
+        "  duration: 45d",
+    ));
+    assert_eq!(r.world.cronjobs[0].stats.jobs_created, 45);
+    let c = jobsim::output::summary::CronJobSummary::of(&r.world, 0);
+    assert_eq!((c.jobs_complete, c.jobs_failed, c.active), (45, 0, 0));
+    assert!(r.end > 44.0 * 86_400.0, "ended at {} s", r.end);
+}
+
 /// A Job whose ttlSecondsAfterFinished deletes it is no longer listed; the CronJob is woken
 /// and carries on.
 #[test]
