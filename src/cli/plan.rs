@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::interrupt::{EXIT_INTERRUPTED, install, interrupted};
 use super::{exit, print_diagnostics, report_input_error};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::experiment::plan::{Evaluation, PlanError, PlanRequest, PlanResult, plan};
@@ -118,8 +119,9 @@ pub fn plan_cmd(args: PlanArgs) -> u8 {
         quantile: args.quantile,
         replications: args.replications.max(1),
     };
+    install();
     let done = || {};
-    let go = || plan(&files, &base, &request, limits, &done);
+    let go = || plan(&files, &base, &request, limits, &done, &interrupted);
     let result = match args.threads {
         Some(n) => match rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))
@@ -136,6 +138,12 @@ pub fn plan_cmd(args: PlanArgs) -> u8 {
     let result = match result {
         Ok(r) => r,
         Err(PlanError::Input(e)) => return report_input_error(&e),
+        Err(PlanError::Interrupted { evaluated }) => {
+            eprintln!(
+                "jobsim: interrupted after {evaluated} evaluated value(s); no output files were written (earlier ones are as they were)"
+            );
+            return EXIT_INTERRUPTED;
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return exit::BAD_INPUT;
@@ -157,6 +165,10 @@ pub fn plan_cmd(args: PlanArgs) -> u8 {
             &text,
             !args.svg_only,
         ) {
+            if interrupted() {
+                eprintln!("jobsim: {e}");
+                return EXIT_INTERRUPTED;
+            }
             eprintln!("error: {e}");
             return exit::INTERNAL;
         }
@@ -352,6 +364,13 @@ fn write_plan(
         &[chart],
     );
     o.write("index.html", page.as_bytes()).map_err(io)?;
+    if interrupted() {
+        // Dropping `o` removes what was written; earlier outputs stay as they were.
+        return Err(
+            "interrupted while writing; no output files were written (earlier ones are as they were)"
+                .into(),
+        );
+    }
     let written = o.commit().map_err(io)?;
     if let Some(first) = written.first().and_then(|p| p.parent()) {
         let names: Vec<String> = written

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use serde_yaml::Value;
 
 use super::stats::quantile;
-use super::sweep::{Prepared, RunRecord, SweepSpec, prepare, run_all};
+use super::sweep::{Prepared, RunRecord, SweepSpec, prepare, run_all_until};
 use crate::input::diagnostics::InputError;
 use crate::input::load::LoadOptions;
 use crate::input::params::{Parameter, value_number, value_text};
@@ -70,16 +70,21 @@ pub enum PlanError {
         "--vary {path}: the planner needs values with a numeric reading (numbers, durations, quantities); {value:?} has none"
     )]
     NotNumeric { path: String, value: String },
+    /// `stop` turned true (Ctrl-C): the search ended after `evaluated` values.
+    #[error("interrupted after {evaluated} evaluated value(s)")]
+    Interrupted { evaluated: usize },
 }
 
 /// Runs the search. `evaluate` is called for each value the search needs, in the order of
-/// the search; `done` after every run.
+/// the search; `done` after every run. Once `stop` turns true no run starts, running ones
+/// end early and the search returns [`PlanError::Interrupted`].
 pub fn plan(
     files: &[PathBuf],
     base: &LoadOptions,
     request: &PlanRequest,
     limits: RunLimits,
     done: &(dyn Fn() + Sync),
+    stop: &(dyn Fn() -> bool + Sync),
 ) -> Result<PlanResult, PlanError> {
     let p = &request.parameter;
     let mut candidates: Vec<(f64, Value)> = Vec::new();
@@ -109,7 +114,14 @@ pub fn plan(
         };
         let prepared: Prepared =
             prepare(files, base, spec).map_err(|e| PlanError::Input(Box::new(e)))?;
-        let records = run_all(&prepared, None, limits, done);
+        let records: Option<Vec<RunRecord>> = run_all_until(&prepared, None, limits, done, stop)
+            .into_iter()
+            .collect();
+        let Some(records) = records.filter(|_| !stop()) else {
+            return Err(PlanError::Interrupted {
+                evaluated: evaluated.iter().flatten().count(),
+            });
+        };
         let e = evaluation(&records, candidates[i].0, candidates[i].1.clone(), request);
         let meets = e.meets;
         evaluated[i] = Some(e);

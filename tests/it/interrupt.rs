@@ -1,5 +1,6 @@
-//! Ctrl-C: `jobsim run` and `jobsim sweep` stop, exit with 130, say what finished, and leave
-//! the output folder exactly as it was (no partial file, no temporary file).
+//! Ctrl-C: `jobsim run`, `jobsim sweep` and `jobsim plan` stop, exit with 130, say what
+//! finished, and leave the output folder exactly as it was (no partial file, no temporary
+//! file).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -144,4 +145,53 @@ fn an_interrupted_run_leaves_the_previous_outputs_and_no_temporary_file() {
     );
     assert!(err.contains("long "), "the Jobs table: {err}");
     assert_eq!(files(&out), before, "the previous run's files changed");
+}
+
+#[test]
+fn an_interrupted_plan_stops_promptly_and_writes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let scenario = repo("scenarios/parallel-processing.yaml");
+    let s = scenario.to_str().unwrap();
+    let vary = "jobs.parallel-processing.spec.parallelism=1..20";
+    let out = t.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+        .args(["plan", s, "--vary", vary, "--deadline", "30s", "--svg-only"])
+        .args(["-r", "2", "-o"])
+        .arg(&out)
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let before = files(&out);
+    // 200,000 runs per value: far more than can finish before the signal.
+    let mut child = jobsim(
+        t.path(),
+        &[
+            "plan",
+            s,
+            "--vary",
+            vary,
+            "--deadline",
+            "30s",
+            "-r",
+            "200000",
+            "-j",
+            "2",
+            "--svg-only",
+            "-o",
+            "out",
+        ],
+    );
+    // Nothing is printed while the search runs: give the process time to install its
+    // handler (it does so before the first run).
+    let started = Instant::now();
+    let code = interrupt_when(&mut child, || {
+        started.elapsed() > Duration::from_millis(500)
+    });
+    let err = fs::read_to_string(t.path().join("stderr.txt")).unwrap();
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("jobsim: interrupted after "), "{err}");
+    assert!(err.contains("no output files were written"), "{err}");
+    assert_eq!(files(&out), before, "the previous plan's files changed");
 }
