@@ -150,13 +150,7 @@ pub trait Observer {
     /// each. An observer that keeps records may take them out of `records` instead of
     /// copying them; the run clears it afterwards.
     fn records(&mut self, world: &World, records: &mut Vec<Record>) -> std::io::Result<()> {
-        for r in records.iter() {
-            match r {
-                Record::Event(e) => self.event(world, e)?,
-                Record::Pod(p) => self.pod(world, p)?,
-            }
-        }
-        Ok(())
+        hand_each(self, world, records)
     }
     /// The world as it is at `at` (timeseries.csv), when sampling is on. A sample is
     /// tentative until [`Observer::commit_samples`]: the run may end before its time.
@@ -168,6 +162,21 @@ pub trait Observer {
     fn commit_samples(&mut self, _up_to: Option<SimTime>) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Hands each record to [`Observer::event`] or [`Observer::pod`], in order.
+fn hand_each<O: Observer + ?Sized>(
+    observer: &mut O,
+    world: &World,
+    records: &[Record],
+) -> std::io::Result<()> {
+    for r in records {
+        match r {
+            Record::Event(e) => observer.event(world, e)?,
+            Record::Pod(p) => observer.pod(world, p)?,
+        }
+    }
+    Ok(())
 }
 
 /// Two observers, each seeing every record.
@@ -184,12 +193,7 @@ impl<A: Observer + ?Sized, B: Observer + ?Sized> Observer for Tee<'_, A, B> {
     }
     /// The second observer sees each record first, so that the first may take them.
     fn records(&mut self, world: &World, records: &mut Vec<Record>) -> std::io::Result<()> {
-        for r in records.iter() {
-            match r {
-                Record::Event(e) => self.1.event(world, e)?,
-                Record::Pod(p) => self.1.pod(world, p)?,
-            }
-        }
+        hand_each(self.1, world, records)?;
         self.0.records(world, records)
     }
     fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
