@@ -34,6 +34,21 @@ fn jobsim(dir: &Path, args: &[&str]) -> Child {
         .expect("jobsim starts")
 }
 
+/// Runs jobsim to the end with `args` and `-o out`: the outputs an interrupted run must
+/// leave as they are.
+fn previous_outputs(args: &[&str], out: &Path) -> BTreeMap<String, Vec<u8>> {
+    let status = Command::new(env!("CARGO_BIN_EXE_jobsim"))
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .stderr(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "jobsim {args:?} failed");
+    files(out)
+}
+
 /// Waits until `ready` holds (the child has installed its handler and is busy), then sends
 /// SIGINT and waits for the exit code.
 fn interrupt_when(child: &mut Child, ready: impl Fn() -> bool) -> Option<i32> {
@@ -72,15 +87,7 @@ fn an_interrupted_sweep_stops_promptly_and_writes_nothing() {
     let scenario = repo("scenarios/sweep-parallelism-backoff.yaml");
     let s = scenario.to_str().unwrap();
     let out = t.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_jobsim"))
-        .args(["sweep", s, "-r", "1", "--no-charts", "-o"])
-        .arg(&out)
-        .stderr(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let before = files(&out);
+    let before = previous_outputs(&["sweep", s, "-r", "1", "--no-charts"], &out);
     // Far more runs than can finish before the signal.
     let mut child = jobsim(
         t.path(),
@@ -113,15 +120,7 @@ fn an_interrupted_run_leaves_the_previous_outputs_and_no_temporary_file() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("out");
     let pi = repo("scenarios/pi.yaml");
-    let status = Command::new(env!("CARGO_BIN_EXE_jobsim"))
-        .args(["run", pi.to_str().unwrap(), "--no-charts", "-o"])
-        .arg(&out)
-        .stderr(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let before = files(&out);
+    let before = previous_outputs(&["run", pi.to_str().unwrap(), "--no-charts"], &out);
     // A run that takes minutes: ten million pods, a thousand at a time.
     let job = t.path().join("long.yaml");
     fs::write(
@@ -154,16 +153,20 @@ fn an_interrupted_plan_stops_promptly_and_writes_nothing() {
     let s = scenario.to_str().unwrap();
     let vary = "jobs.parallel-processing.spec.parallelism=1..20";
     let out = t.path().join("out");
-    let status = Command::new(env!("CARGO_BIN_EXE_jobsim"))
-        .args(["plan", s, "--vary", vary, "--deadline", "30s", "--svg-only"])
-        .args(["-r", "2", "-o"])
-        .arg(&out)
-        .stderr(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let before = files(&out);
+    let before = previous_outputs(
+        &[
+            "plan",
+            s,
+            "--vary",
+            vary,
+            "--deadline",
+            "30s",
+            "--svg-only",
+            "-r",
+            "2",
+        ],
+        &out,
+    );
     // 200,000 runs per value: far more than can finish before the signal.
     let mut child = jobsim(
         t.path(),
