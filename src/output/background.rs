@@ -31,7 +31,7 @@ use super::records::RecordWriter;
 /// being written, handed back) stay under a MiB.
 const BATCH: usize = 2048;
 /// Batches queued for the writer thread before the simulation waits.
-pub const IN_FLIGHT: usize = 2;
+const IN_FLIGHT: usize = 2;
 
 /// Records, and the names they need that the thread does not have yet.
 struct Batch {
@@ -116,9 +116,7 @@ impl<W: Write + Send + 'static> BackgroundRecordWriter<W> {
         self.to_writer = None;
         match self.join() {
             Some(result) => result?.finish(),
-            None => Err(io::Error::other(
-                "the writer of pods.csv and events.csv stopped",
-            )),
+            None => Err(self.stopped()),
         }
     }
 }
