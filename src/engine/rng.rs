@@ -72,11 +72,27 @@ pub fn name_key(name: &str) -> u64 {
 #[derive(Clone, Copy, Debug)]
 pub struct Streams {
     seed: u64,
+    /// `mix64(seed ^ mix64(purpose))` for each purpose (by discriminant): the start of every
+    /// key of that purpose, computed once rather than on each of the run's hundreds of
+    /// thousands of streams (the mixes of a key form one serial chain).
+    purpose_keys: [u64; PURPOSES],
 }
+
+/// One more than the largest [`Purpose`] discriminant.
+const PURPOSES: usize = Purpose::ImagePull as usize + 1;
 
 impl Streams {
     pub fn new(seed: u64) -> Streams {
-        Streams { seed }
+        Streams {
+            seed,
+            purpose_keys: std::array::from_fn(|p| mix64(seed ^ mix64(p as u64))),
+        }
+    }
+
+    /// The start of the keys of `purpose`.
+    #[inline]
+    fn purpose_key(&self, purpose: Purpose) -> u64 {
+        self.purpose_keys[purpose as usize]
     }
 
     pub fn seed(&self) -> u64 {
@@ -87,7 +103,7 @@ impl Streams {
     /// the key gives an unrelated stream.
     pub fn stream(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> Stream {
         let mut key = [0u32; 8];
-        let mut h = mix64(self.seed ^ mix64(purpose as u64));
+        let mut h = self.purpose_key(purpose);
         for (i, part) in [a, b, c, 0x6a6f_6273_696d].into_iter().enumerate() {
             h = mix64(h ^ part.wrapping_add(i as u64));
             // The little-endian bytes of `h`, as ChaCha reads its key.
@@ -101,7 +117,7 @@ impl Streams {
     /// reproducible but are no model randomness (generated name suffixes), at a fraction
     /// of the cost of a stream.
     pub fn hash(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> u64 {
-        let mut h = mix64(self.seed ^ mix64(purpose as u64));
+        let mut h = self.purpose_key(purpose);
         for (i, part) in [a, b, c].into_iter().enumerate() {
             h = mix64(h ^ part.wrapping_add(i as u64));
         }
