@@ -148,6 +148,14 @@ pub struct Deletion {
     pub by: DeletedBy,
 }
 
+/// [`Pod::slot_on_node`] of a pod further down its node's list: found by a scan.
+pub const FAR_ON_NODE: u16 = u16::MAX;
+
+/// The [`Pod::slot_on_node`] of the pod at `position` in its node's list.
+pub fn slot_on_node(position: usize) -> u16 {
+    u16::try_from(position).unwrap_or(FAR_ON_NODE)
+}
+
 /// A live pod.
 #[derive(Clone, Debug)]
 pub struct Pod {
@@ -201,6 +209,9 @@ pub struct Pod {
     pub generation: u32,
     /// Position in the owning Job's pod list (O(1) removal).
     pub slot_in_job: u32,
+    /// Position in its node's pod list while bound (O(1) removal), or [`FAR_ON_NODE`] past
+    /// the first 65,535 pods of a node (two bytes keep the pod within its size).
+    pub slot_on_node: u16,
     /// Set once the Job controller has accounted the pod (or decided never to).
     pub accounted: bool,
     /// backoffLimitPerIndex: the sync that first saw this failed pod has decided its index
@@ -363,6 +374,14 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_slot_past_two_bytes_says_far() {
+        assert_eq!(slot_on_node(0), 0);
+        assert_eq!(slot_on_node(65_534), 65_534);
+        assert_eq!(slot_on_node(65_535), FAR_ON_NODE);
+        assert_eq!(slot_on_node(1 << 20), FAR_ON_NODE);
+    }
+
     fn pod() -> Pod {
         Pod {
             job: JobId(0),
@@ -395,6 +414,7 @@ mod tests {
             scheduling_attempts: 0,
             generation: 0,
             slot_in_job: 0,
+            slot_on_node: 0,
             accounted: false,
             index_released: false,
             scale_up_noted: false,

@@ -8,7 +8,7 @@
 //! cannot drift.
 
 use crate::api::names;
-use crate::api::pod::{DeletedBy, Deletion, NO_INDEX, Pod, PodPhase};
+use crate::api::pod::{DeletedBy, Deletion, FAR_ON_NODE, NO_INDEX, Pod, PodPhase, slot_on_node};
 use crate::api::{JobId, NodeId, PodId};
 use crate::controllers::job::policy::is_pod_failed;
 use crate::engine::rng::Purpose;
@@ -117,16 +117,37 @@ impl World {
                 self.metrics.add_running(self.now.saturating_since(started));
             }
             if let Some(node) = pod.node {
+                // Leaves the node's list as a scan and `swap_remove` would, without the scan
+                // (the list's order decides the order of per-node work, e.g. on NotReady).
+                let slot = usize::from(pod.slot_on_node);
                 let on_node = &mut self.cluster.nodes[node.idx()].pods;
-                if let Some(i) = on_node.iter().position(|&p| p == id) {
-                    on_node.swap_remove(i);
+                debug_assert!(
+                    pod.slot_on_node == FAR_ON_NODE || on_node.get(slot) == Some(&id),
+                    "slot_on_node is stale"
+                );
+                let slot = if on_node.get(slot) == Some(&id) {
+                    Some(slot)
+                } else {
+                    on_node.iter().position(|&p| p == id)
+                };
+                if let Some(slot) = slot {
+                    on_node.swap_remove(slot);
+                    if let Some(&moved) = on_node.get(slot) {
+                        self.pods.get_mut(moved).slot_on_node = slot_on_node(slot);
+                    }
                 }
-                // Only the requests: cloning the whole template here cost an allocation
-                // per container on every pod termination.
                 let tpl = &self.jobs[job_id.idx()].spec.template;
-                let (requests, nonzero) = (tpl.requests.clone(), tpl.nonzero_requests);
-                if !self.victim_terminated(id, &requests, nonzero) {
-                    self.cluster.release(node, &requests, nonzero);
+                if self.preemptions.victim_of.contains_key(&id.0) {
+                    // A preemption victim: its room may be held for the preemptor. Only the
+                    // requests are copied (the whole template would allocate per container).
+                    let (requests, nonzero) = (tpl.requests.clone(), tpl.nonzero_requests);
+                    if !self.victim_terminated(id, &requests, nonzero) {
+                        self.cluster.release(node, &requests, nonzero);
+                        self.cluster_changed();
+                    }
+                } else {
+                    self.cluster
+                        .release(node, &tpl.requests, tpl.nonzero_requests);
                     self.cluster_changed();
                 }
             }
@@ -333,6 +354,7 @@ impl World {
             scheduling_attempts: 0,
             generation: 0,
             slot_in_job,
+            slot_on_node: 0,
             accounted: false,
             index_released: false,
             scale_up_noted: false,
@@ -638,9 +660,11 @@ impl World {
         // The scheduler reserved the node's resources when it chose it (`assume`).
         let waited = now.saturating_since(self.pods.get(id).created_at);
         self.metrics.pending.record(waited.as_millis());
+        let slot = slot_on_node(self.cluster.nodes[node.idx()].pods.len());
         self.update_pod(id, |p| {
             p.node = Some(node);
             p.scheduled_at = Some(now);
+            p.slot_on_node = slot;
         });
         self.cluster.nodes[node.idx()].pods.push(id);
         self.event(

@@ -106,6 +106,7 @@ pub fn pod() -> Pod {
         scheduling_attempts: 0,
         generation: 0,
         slot_in_job: 0,
+        slot_on_node: 0,
         accounted: false,
         index_released: false,
         scale_up_noted: false,

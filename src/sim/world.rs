@@ -754,15 +754,21 @@ impl World {
             panic!("{e}");
         }
         self.check_quotas();
-        // Each node lists exactly its non-terminal bound pods.
+        // Each node lists exactly its non-terminal bound pods, each knowing its place.
         let mut listed = 0;
         for (i, n) in self.cluster.nodes.iter().enumerate() {
-            for &p in &n.pods {
+            for (position, &p) in n.pods.iter().enumerate() {
                 let pod = self.pods.get(p);
                 assert_eq!(
                     pod.node.map(|x| x.idx()),
                     Some(i),
                     "pod listed on the wrong node"
+                );
+                assert_eq!(
+                    pod.slot_on_node,
+                    crate::api::pod::slot_on_node(position),
+                    "pod's slot_on_node is stale on node {}",
+                    n.name
                 );
                 assert!(
                     !pod.phase.is_terminal(),
