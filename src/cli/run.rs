@@ -401,6 +401,9 @@ pub fn run(args: RunArgs) -> u8 {
         &outcome,
         (!args.reproducible).then_some(wall),
     );
+    // Writing continues after the simulation: the record thread's last batches, the time
+    // series, summary.json, charts and the move into place.
+    let output_started = Instant::now();
     if let Some(mut o) = outdir {
         let records = match writer {
             Some(w) => w.finish(&world),
@@ -453,6 +456,7 @@ pub fn run(args: RunArgs) -> u8 {
             }
         }
     }
+    let output_wall = output_started.elapsed().as_secs_f64();
     match args.format {
         Format::Json => {
             // A closed pipe is not an error (`Stdout`); anything else is not worth a
@@ -477,7 +481,7 @@ pub fn run(args: RunArgs) -> u8 {
                 let canonical = outcome.canonical_events();
                 let per_sec = |n: u64| if wall > 0.0 { n as f64 / wall } else { 0.0 };
                 outln!(
-                    "canonical-events={canonical} canonical-events/s={:.0} us/pod={:.3} failures={}",
+                    "canonical-events={canonical} canonical-events/s={:.0} us/pod={:.3} failures={} output-wall={output_wall:.3}s",
                     per_sec(canonical),
                     wall * 1e6 / pods,
                     outcome.stats.pod_failures

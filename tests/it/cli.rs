@@ -509,6 +509,48 @@ fn a_closed_stdout_is_not_a_crash() {
     }
 }
 
+/// `--stats` reports what the performance issue asks for: events (own and canonical), their
+/// rate, µs per pod, the peaks of queued events and live pods, and the time spent finishing
+/// the output files after the simulation.
+#[test]
+fn stats_name_every_measure() {
+    let t = tempfile::tempdir().unwrap();
+    let pi = repo("scenarios/pi.yaml");
+    let run = Cmd::run(
+        t.path(),
+        &[
+            "run",
+            pi.to_str().unwrap(),
+            "--stats",
+            "--no-charts",
+            "-o",
+            "out",
+        ],
+    );
+    run.expect_code(0);
+    let out = run.stdout();
+    for field in [
+        "events=",
+        "events/s=",
+        "canonical-events=",
+        "canonical-events/s=",
+        "us/pod=",
+        "output-wall=",
+        "peak-queued-events=",
+        "peak-live-pods=",
+        "peak-rss=",
+    ] {
+        assert!(out.contains(field), "no {field} in {out}");
+    }
+    let output_wall = out
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("output-wall="))
+        .and_then(|v| v.strip_suffix('s'))
+        .and_then(|v| v.parse::<f64>().ok())
+        .expect("output-wall is a number of seconds");
+    assert!(output_wall >= 0.0);
+}
+
 /// `jobsim validate --set` checks every value before a sweep spends time on it.
 #[test]
 fn validate_checks_every_set_value() {
