@@ -1,6 +1,6 @@
 //! Ctrl-C (SIGINT), SIGTERM and SIGHUP: the first one sets a flag that `jobsim run` checks
-//! between events and `jobsim sweep` and `jobsim plan` between and inside runs; they stop,
-//! write nothing
+//! between events, `jobsim sweep` and `jobsim plan` between and inside runs, and `jobsim
+//! merge` before it moves its files into place; they stop, write nothing
 //! (temporary files are removed, earlier outputs stay as they were) and exit with 130. A
 //! second signal exits at once.
 

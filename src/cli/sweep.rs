@@ -540,6 +540,9 @@ fn summary_html(meta: &SweepMeta, summary: &[SettingSummary]) -> Table {
 }
 
 pub fn merge(args: MergeArgs) -> u8 {
+    // Combining is quick, but the charts of a large sweep take a moment: Ctrl-C while they
+    // are drawn removes the temporary files and leaves earlier outputs as they were.
+    install();
     let mut metas: Vec<SweepMeta> = Vec::new();
     let mut tables: Vec<RunTable> = Vec::new();
     for d in &args.dirs {
