@@ -187,8 +187,9 @@ impl World {
         self.scheduler.cycles += 1;
         self.stats.scheduling_cycles += 1;
         let job = self.pods.get(id).job;
-        let tpl = Arc::clone(&self.jobs[job.idx()].spec.template);
-        let tpl_key = Arc::as_ptr(&tpl) as usize;
+        // Borrowed, not cloned: an Arc clone and drop are two atomic operations per pod.
+        let tpl = &self.jobs[job.idx()].spec.template;
+        let tpl_key = Arc::as_ptr(tpl) as usize;
         let reuse = matches!(&self.scheduler.last_failure,
             Some((k, v, _)) if *k == tpl_key && *v == self.cluster_version);
         let result = if reuse {
@@ -201,7 +202,7 @@ impl World {
         } else {
             scheduler::schedule(
                 &self.cluster,
-                &tpl,
+                tpl,
                 &self.scheduler.config,
                 &mut self.scheduler.next_start,
             )
@@ -247,7 +248,7 @@ impl World {
     /// the bind latency.
     pub(crate) fn assume_and_bind(&mut self, id: PodId, node: NodeId) {
         let job = self.pods.get(id).job;
-        let tpl = Arc::clone(&self.jobs[job.idx()].spec.template);
+        let tpl = &self.jobs[job.idx()].spec.template;
         self.cluster
             .reserve(node, &tpl.requests, tpl.nonzero_requests);
         self.cluster_version += 1;
