@@ -17,7 +17,9 @@ use std::collections::BTreeMap;
 use crate::api::NodeId;
 use crate::api::job::PodTemplate;
 use crate::cluster::node::Node;
-use crate::cluster::scheduler::{SchedulerConfig, fits, pick_normalized, raw_preference, score};
+use crate::cluster::scheduler::{
+    SchedulerConfig, Usage, fits, pick_normalized, raw_preference, score, score_usage,
+};
 
 /// Everything that decides a node's filter result and score, in a few machine words:
 /// taints and extended resources, which rarely differ between nodes, are interned. The
@@ -69,6 +71,10 @@ impl<T: PartialEq + Clone + Default> Interner<T> {
 #[derive(Clone, Debug)]
 struct Class {
     key: ClassKey,
+    /// What the resource filter and scores read of each member (equal for all of them:
+    /// requests are in the key, allocatable is the pool's), so that a decision need not
+    /// read a member node, a cache miss in a large cluster.
+    usage: Usage,
     bits: Vec<u64>,
     count: u32,
     /// The lowest member (valid while `count > 0`).
@@ -197,14 +203,18 @@ impl NodeIndex {
         let slot = match cached.or_else(|| self.by_key.get(&key).copied()) {
             Some(s) => s,
             None => {
+                let usage = Usage::of(node);
                 let s = match self.free.pop() {
                     Some(s) => {
-                        self.slots[s as usize].key = key;
+                        let c = &mut self.slots[s as usize];
+                        c.key = key;
+                        c.usage = usage;
                         s
                     }
                     None => {
                         self.slots.push(Class {
                             key,
+                            usage,
                             bits: Vec::new(),
                             count: 0,
                             first: 0,
@@ -222,6 +232,11 @@ impl NodeIndex {
             m[1] = m[0];
             m[0] = slot;
         }
+        debug_assert_eq!(
+            self.slots[slot as usize].usage,
+            Usage::of(node),
+            "nodes of one class differ in what the scheduler reads"
+        );
         self.slots[slot as usize].insert(id.0);
         self.node_slot[i] = slot;
     }
@@ -277,13 +292,27 @@ impl NodeIndex {
             });
             return pick_normalized(feasible).map(|(_, i)| NodeId(i as u32));
         }
+        // Where a class's taints and cordon cannot matter and the pod asks for no node
+        // labels or extended resources, the filter is NodeResourcesFit alone, read from the
+        // class; otherwise from its first node.
+        let plain = tpl.node_selector.is_empty()
+            && tpl.required_affinity.terms.is_empty()
+            && tpl.requests.extended.is_empty();
         let mut best: Option<(i64, u32)> = None;
-        for first in self.representatives() {
-            let node = &nodes[first as usize];
-            if !fits(node, tpl) {
-                continue;
-            }
-            let s = score(node, tpl, cfg);
+        for c in self.slots.iter().filter(|c| c.count > 0) {
+            let first = c.first;
+            let s = if plain && c.key.taints == 0 && !c.key.unschedulable {
+                if !c.usage.fits(tpl) {
+                    continue;
+                }
+                score_usage(&c.usage, tpl, cfg)
+            } else {
+                let node = &nodes[first as usize];
+                if !fits(node, tpl) {
+                    continue;
+                }
+                score(node, tpl, cfg)
+            };
             let better = match best {
                 None => true,
                 Some((bs, bi)) => s > bs || (s == bs && first < bi),

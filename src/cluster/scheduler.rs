@@ -215,6 +215,49 @@ pub fn fits(node: &Node, tpl: &PodTemplate) -> bool {
     true
 }
 
+/// What NodeResourcesFit's filter (extended resources aside) and the resource scores read of
+/// a node. The node index keeps one per class, so that a decision reads no node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Allocatable (pods, cpu, memory, ephemeral storage).
+    pub allocatable: [i64; 4],
+    /// Requested (pods, cpu, memory, ephemeral storage).
+    pub requested: [i64; 4],
+    /// Non-zero requests of cpu and memory (the scores' view).
+    pub nonzero: (i64, i64),
+}
+
+impl Usage {
+    pub fn of(node: &Node) -> Usage {
+        let quad = |r: &crate::api::resources::Resources| {
+            [
+                r.pods,
+                r.cpu_millis,
+                r.memory_bytes,
+                r.ephemeral_storage_bytes,
+            ]
+        };
+        Usage {
+            allocatable: quad(&node.allocatable),
+            requested: quad(&node.requested),
+            nonzero: (node.nonzero_cpu_millis, node.nonzero_memory_bytes),
+        }
+    }
+
+    /// NodeResourcesFit's filter for a template without extended resources: what
+    /// [`fits_resources`] computes.
+    #[inline]
+    pub fn fits(&self, tpl: &PodTemplate) -> bool {
+        debug_assert!(tpl.requests.extended.is_empty());
+        let r = &tpl.requests;
+        let (a, u) = (&self.allocatable, &self.requested);
+        r.pods <= a[0] - u[0]
+            && r.cpu_millis <= a[1] - u[1]
+            && r.memory_bytes <= a[2] - u[2]
+            && r.ephemeral_storage_bytes <= a[3] - u[3]
+    }
+}
+
 /// NodeResourcesFit's filter, without allocating.
 #[inline]
 fn fits_resources(node: &Node, tpl: &PodTemplate) -> bool {
@@ -305,10 +348,16 @@ pub fn preference_score(raw: (i64, i64), max: (i64, i64)) -> i64 {
 /// NodeResourcesFit's and NodeResourcesBalancedAllocation's scores (weight 1 each); these
 /// need no normalization.
 pub fn score(node: &Node, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
-    let cpu_cap = node.allocatable.cpu_millis;
-    let mem_cap = node.allocatable.memory_bytes;
-    let cpu_req = node.nonzero_cpu_millis + tpl.nonzero_requests.0;
-    let mem_req = node.nonzero_memory_bytes + tpl.nonzero_requests.1;
+    score_usage(&Usage::of(node), tpl, cfg)
+}
+
+/// [`score`] of a node with this usage.
+#[inline]
+pub fn score_usage(u: &Usage, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
+    let cpu_cap = u.allocatable[1];
+    let mem_cap = u.allocatable[2];
+    let cpu_req = u.nonzero.0 + tpl.nonzero_requests.0;
+    let mem_req = u.nonzero.1 + tpl.nonzero_requests.1;
     let (mut sum, mut weights) = (0i64, 0i64);
     for (req, cap) in [(cpu_req, cpu_cap), (mem_req, mem_cap)] {
         if cap == 0 {
@@ -322,24 +371,18 @@ pub fn score(node: &Node, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
     }
     let mut total = if weights == 0 { 0 } else { sum / weights };
     if cfg.balanced_allocation {
-        total += balanced_allocation(node, tpl);
+        total += balanced_allocation(u, tpl);
     }
     total
 }
 
 /// `balancedResourceScorer` with cpu and memory (actual requests, not non-zero ones).
-fn balanced_allocation(node: &Node, tpl: &PodTemplate) -> i64 {
+fn balanced_allocation(u: &Usage, tpl: &PodTemplate) -> i64 {
     let mut fractions = [0f64; 2];
     let mut n = 0;
     for (req, cap) in [
-        (
-            node.requested.cpu_millis + tpl.requests.cpu_millis,
-            node.allocatable.cpu_millis,
-        ),
-        (
-            node.requested.memory_bytes + tpl.requests.memory_bytes,
-            node.allocatable.memory_bytes,
-        ),
+        (u.requested[1] + tpl.requests.cpu_millis, u.allocatable[1]),
+        (u.requested[2] + tpl.requests.memory_bytes, u.allocatable[2]),
     ] {
         if cap == 0 {
             continue;
