@@ -244,11 +244,10 @@ impl Usage {
         }
     }
 
-    /// NodeResourcesFit's filter for a template without extended resources: what
-    /// [`fits_resources`] computes.
+    /// NodeResourcesFit's filter on pods, cpu, memory and ephemeral storage; extended
+    /// resources are the caller's to check.
     #[inline]
     pub fn fits(&self, tpl: &PodTemplate) -> bool {
-        debug_assert!(tpl.requests.extended.is_empty());
         let r = &tpl.requests;
         let (a, u) = (&self.allocatable, &self.requested);
         r.pods <= a[0] - u[0]
@@ -262,10 +261,7 @@ impl Usage {
 #[inline]
 fn fits_resources(node: &Node, tpl: &PodTemplate) -> bool {
     let (a, u, r) = (&node.allocatable, &node.requested, &tpl.requests);
-    r.pods <= a.pods - u.pods
-        && r.cpu_millis <= a.cpu_millis - u.cpu_millis
-        && r.memory_bytes <= a.memory_bytes - u.memory_bytes
-        && r.ephemeral_storage_bytes <= a.ephemeral_storage_bytes - u.ephemeral_storage_bytes
+    Usage::of(node).fits(tpl)
         && (r.extended.is_empty()
             || r.extended
                 .iter()
