@@ -12,13 +12,15 @@
 //! Pods whose node selector or affinity names `kubernetes.io/hostname` see per-node labels
 //! and are scheduled by the scan instead.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use crate::api::NodeId;
 use crate::api::job::PodTemplate;
 use crate::cluster::node::Node;
 use crate::cluster::scheduler::{
-    SchedulerConfig, Usage, fits, pick_normalized, raw_preference, score, score_usage,
+    SchedulerConfig, ScoringStrategy, Usage, fits, pick_normalized, raw_preference, score,
+    score_usage,
 };
 
 /// Everything that decides a node's filter result and score, in a few machine words:
@@ -84,9 +86,51 @@ struct Class {
     /// keys instead of a search of `by_key`. Entries may be stale (a slot freed, or reused
     /// for another key); `update` checks them: a slot in use has members.
     moved_to: [u32; 2],
+    /// The class's last resource score and what it was computed for. Decisions in a row
+    /// usually place pods of one template, and a score changes only with the class's usage
+    /// (cleared when the slot takes a key), so most decisions divide nothing.
+    scored: Cell<Option<(ScoredFor, i64)>>,
+}
+
+/// What [`score_usage`] reads besides the class's usage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ScoredFor {
+    /// The template's non-zero cpu and memory requests, then its cpu and memory requests.
+    requests: [i64; 4],
+    scoring: ScoringStrategy,
+    balanced_allocation: bool,
+}
+
+impl ScoredFor {
+    fn of(tpl: &PodTemplate, cfg: &SchedulerConfig) -> ScoredFor {
+        ScoredFor {
+            requests: [
+                tpl.nonzero_requests.0,
+                tpl.nonzero_requests.1,
+                tpl.requests.cpu_millis,
+                tpl.requests.memory_bytes,
+            ],
+            scoring: cfg.scoring,
+            balanced_allocation: cfg.balanced_allocation,
+        }
+    }
 }
 
 impl Class {
+    /// [`score_usage`] of the class, from the cache when it was last computed for `what`.
+    #[inline]
+    fn score(&self, what: ScoredFor, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
+        if let Some((w, s)) = self.scored.get()
+            && w == what
+        {
+            debug_assert_eq!(s, score_usage(&self.usage, tpl, cfg));
+            return s;
+        }
+        let s = score_usage(&self.usage, tpl, cfg);
+        self.scored.set(Some((what, s)));
+        s
+    }
+
     fn insert(&mut self, id: u32) {
         let (w, b) = ((id / 64) as usize, id % 64);
         if self.bits.len() <= w {
@@ -209,6 +253,7 @@ impl NodeIndex {
                         let c = &mut self.slots[s as usize];
                         c.key = key;
                         c.usage = usage;
+                        c.scored.set(None);
                         s
                     }
                     None => {
@@ -219,6 +264,7 @@ impl NodeIndex {
                             count: 0,
                             first: 0,
                             moved_to: [NO_SLOT; 2],
+                            scored: Cell::new(None),
                         });
                         (self.slots.len() - 1) as u32
                     }
@@ -298,6 +344,7 @@ impl NodeIndex {
         let plain = tpl.node_selector.is_empty()
             && tpl.required_affinity.terms.is_empty()
             && tpl.requests.extended.is_empty();
+        let what = ScoredFor::of(tpl, cfg);
         let mut best: Option<(i64, u32)> = None;
         for c in self.slots.iter().filter(|c| c.count > 0) {
             let first = c.first;
@@ -305,7 +352,7 @@ impl NodeIndex {
                 if !c.usage.fits(tpl) {
                     continue;
                 }
-                score_usage(&c.usage, tpl, cfg)
+                c.score(what, tpl, cfg)
             } else {
                 let node = &nodes[first as usize];
                 if !fits(node, tpl) {
@@ -420,5 +467,57 @@ mod tests {
                 assert!(c.index.class_count() < c.nodes.len() * 2);
             }
         }
+    }
+
+    /// A class's cached score serves only the template shape and strategy it was computed
+    /// for: one index, asked in turn for different shapes under both strategies, agrees with
+    /// the scan every time.
+    #[test]
+    fn a_cached_score_serves_only_what_it_was_computed_for() {
+        let mut c = cluster(false);
+        let shape = |cpu, mem| {
+            let mut t = crate::sim::testing::template();
+            t.requests = Resources::new(cpu, mem);
+            t.requests.pods = 1;
+            t.nonzero_requests = (cpu, mem);
+            t
+        };
+        let (cpu_heavy, mem_heavy) = (shape(3000, 1 << 30), shape(250, 6 << 30));
+        // Uneven usage, so that the strategies and shapes disagree about the best class.
+        for n in [0, 7, 8, 8] {
+            c.reserve(NodeId(n), &cpu_heavy.requests, cpu_heavy.nonzero_requests);
+        }
+        use ScoringStrategy::{LeastAllocated, MostAllocated};
+        // Neighbours differ in one setting.
+        let cfgs = [
+            (LeastAllocated, false),
+            (MostAllocated, false),
+            (MostAllocated, true),
+            (LeastAllocated, true),
+        ]
+        .map(|(scoring, balanced)| SchedulerConfig {
+            scoring,
+            balanced_allocation: balanced,
+            ..SchedulerConfig::default()
+        });
+        let mut questions = Vec::new();
+        // Consecutive questions differ in one setting, then in the shape alone.
+        for tpl in [&cpu_heavy, &mem_heavy] {
+            questions.extend(cfgs.iter().map(|cfg| (tpl, cfg)));
+        }
+        for cfg in &cfgs {
+            questions.extend([(&cpu_heavy, cfg), (&mem_heavy, cfg)]);
+        }
+        let mut answers = std::collections::BTreeSet::new();
+        for (i, (tpl, cfg)) in questions.into_iter().enumerate() {
+            let by_scan = schedule_scan(&c, tpl, cfg, &mut 0).ok();
+            let by_index = c.index.select(&c.nodes, tpl, cfg, false);
+            assert_eq!(by_index, by_scan, "question {i}: {cfg:?}");
+            answers.insert(by_index);
+        }
+        assert!(
+            answers.len() > 1,
+            "every question had the same answer: {answers:?}"
+        );
     }
 }
