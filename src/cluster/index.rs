@@ -377,7 +377,7 @@ mod tests {
     use super::*;
     use crate::api::resources::Resources;
     use crate::cluster::node::{Cluster, NodePool};
-    use crate::cluster::scheduler::{ScoringStrategy, schedule_scan};
+    use crate::cluster::scheduler::schedule_scan;
     use crate::engine::rng::mix64;
 
     fn cluster(prefer_no_schedule: bool) -> Cluster {
@@ -396,6 +396,15 @@ mod tests {
             });
         }
         Cluster::from_pools(vec![small, pool("big", 5, 16000, 64 << 30)])
+    }
+
+    /// A one-container pod template requesting `cpu` millicores and `mem` bytes.
+    fn shape(cpu: i64, mem: i64) -> PodTemplate {
+        let mut t = crate::sim::testing::template();
+        t.requests = Resources::new(cpu, mem);
+        t.requests.pods = 1;
+        t.nonzero_requests = (cpu, mem);
+        t
     }
 
     /// Random binds and releases of pods of three shapes: the index and the scan agree on
@@ -422,13 +431,7 @@ mod tests {
                     (1000, 1 << 30),
                 ]
                 .iter()
-                .map(|&(cpu, mem)| {
-                    let mut t = crate::sim::testing::template();
-                    t.requests = Resources::new(cpu, mem);
-                    t.requests.pods = 1;
-                    t.nonzero_requests = (cpu, mem);
-                    t
-                })
+                .map(|&(cpu, mem)| shape(cpu, mem))
                 .collect();
                 // The last shape prefers the small pool (weight 30).
                 shapes[3]
@@ -475,13 +478,6 @@ mod tests {
     #[test]
     fn a_cached_score_serves_only_what_it_was_computed_for() {
         let mut c = cluster(false);
-        let shape = |cpu, mem| {
-            let mut t = crate::sim::testing::template();
-            t.requests = Resources::new(cpu, mem);
-            t.requests.pods = 1;
-            t.nonzero_requests = (cpu, mem);
-            t
-        };
         let (cpu_heavy, mem_heavy) = (shape(3000, 1 << 30), shape(250, 6 << 30));
         // Uneven usage, so that the strategies and shapes disagree about the best class.
         for n in [0, 7, 8, 8] {
