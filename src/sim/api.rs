@@ -268,7 +268,9 @@ impl World {
         }
     }
 
-    /// Records a Kubernetes event.
+    /// Records a Kubernetes event. Inlined, so that an event that is not recorded costs no
+    /// construction or drop of its kind.
+    #[inline]
     pub fn event(&mut self, object: ObjectRef, kind: EventKind) {
         if self.record_events {
             self.records.push(Record::Event(EventRecord {
@@ -276,6 +278,16 @@ impl World {
                 object,
                 kind,
             }));
+        }
+    }
+
+    /// Records a Kubernetes event about a pod; its name is only looked up when events are
+    /// recorded.
+    #[inline]
+    pub fn pod_event(&mut self, id: PodId, kind: EventKind) {
+        if self.record_events {
+            let name = self.pod_name(id);
+            self.event(ObjectRef::Pod(name), kind);
         }
     }
 
@@ -367,8 +379,10 @@ impl World {
         job.expectations.adds -= 1;
         self.metrics.pods[Lifecycle::Unbound as usize] += 1;
         self.enqueue_job_batched(job_id);
-        let name = self.pod_name(id);
-        self.event(ObjectRef::Job(job_id), EventKind::SuccessfulCreate(name));
+        if self.record_events {
+            let name = self.pod_name(id);
+            self.event(ObjectRef::Job(job_id), EventKind::SuccessfulCreate(name));
+        }
         self.scheduler_enqueue(id);
         id
     }
@@ -667,10 +681,7 @@ impl World {
             p.slot_on_node = slot;
         });
         self.cluster.nodes[node.idx()].pods.push(id);
-        self.event(
-            ObjectRef::Pod(self.pod_name(id)),
-            EventKind::Scheduled(node),
-        );
+        self.pod_event(id, EventKind::Scheduled(node));
         if self.cluster.nodes[node.idx()].down {
             // Bound to a node that failed but is not yet NotReady: nothing starts it, and
             // the taint-eviction controller will see it once the node is tainted.

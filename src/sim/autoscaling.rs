@@ -232,10 +232,7 @@ impl World {
             } else {
                 "it wouldn't fit on a new node of any autoscaled pool"
             };
-            self.event(
-                ObjectRef::Pod(self.pod_name(id)),
-                EventKind::NotTriggerScaleUp(why),
-            );
+            self.pod_event(id, EventKind::NotTriggerScaleUp(why));
         }
         let Some(chosen) = self.expand(&options) else {
             return;
@@ -251,8 +248,8 @@ impl World {
         for &k in &o.estimate.pods {
             let id = pending[left[k]];
             self.pods.get_mut(id).scale_up_noted = true;
-            self.event(
-                ObjectRef::Pod(self.pod_name(id)),
+            self.pod_event(
+                id,
                 EventKind::TriggeredScaleUp {
                     pool: pool as u32,
                     from,

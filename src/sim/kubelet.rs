@@ -11,7 +11,7 @@ use crate::engine::rng::Purpose;
 use crate::engine::time::SimDuration;
 use crate::workload::AttemptKey;
 
-use super::records::{EventKind, ObjectRef};
+use super::records::EventKind;
 use super::world::{Event, World, lane};
 
 /// Milliseconds for an event payload (saturating: 49 days is plenty for a pull).
@@ -78,17 +78,13 @@ impl World {
             };
             if !pull {
                 match present {
-                    Some(ready) if ready <= t => self.event(
-                        ObjectRef::Pod(self.pod_name(id)),
-                        EventKind::AlreadyPresent { image: need.image },
-                    ),
+                    Some(ready) if ready <= t => {
+                        self.pod_event(id, EventKind::AlreadyPresent { image: need.image })
+                    }
                     Some(ready) => {
                         // Being pulled for another pod: this pod's pull request waits for
                         // that pull and then finds the layers there.
-                        self.event(
-                            ObjectRef::Pod(self.pod_name(id)),
-                            EventKind::Pulling { image: need.image },
-                        );
+                        self.pod_event(id, EventKind::Pulling { image: need.image });
                         self.queue.push(
                             ready,
                             Event::ImagePulled {
@@ -129,10 +125,7 @@ impl World {
                 n.images.puller_free = done;
             }
             n.images.pulled(need.image, done);
-            self.event(
-                ObjectRef::Pod(self.pod_name(id)),
-                EventKind::Pulling { image: need.image },
-            );
+            self.pod_event(id, EventKind::Pulling { image: need.image });
             self.queue.push(
                 done,
                 Event::ImagePulled {
@@ -166,8 +159,8 @@ impl World {
         if self.pods.get_current(id, generation).is_none() {
             return false;
         }
-        self.event(
-            ObjectRef::Pod(self.pod_name(id)),
+        self.pod_event(
+            id,
             EventKind::Pulled {
                 image,
                 took: SimDuration::from_millis(u64::from(took_ms)),
@@ -202,7 +195,7 @@ impl World {
             p.ready = readiness.is_zero();
             p.ready_at = readiness.is_zero().then_some(now);
         });
-        self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Started);
+        self.pod_event(id, EventKind::Started);
         let job = self.pods.get(id).job;
         self.jobs[job.idx()]
             .stats
@@ -329,10 +322,7 @@ impl World {
                 .as_ref()
                 .map_or_else(|| "memory".to_string(), |e| e.resource.clone());
             self.metrics.pods_evicted += 1;
-            self.event(
-                ObjectRef::Pod(self.pod_name(id)),
-                EventKind::Evicted(resource),
-            );
+            self.pod_event(id, EventKind::Evicted(resource));
             self.update_pod(id, |p| {
                 p.phase = PodPhase::Failed;
                 p.ready = false;
@@ -373,7 +363,7 @@ impl World {
             p.crash_backoff_updated = crash.updated;
         });
         if !delay.is_zero() {
-            self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::BackOff);
+            self.pod_event(id, EventKind::BackOff);
         }
         let generation = self.pods.bump(id);
         self.queue.push(
@@ -457,7 +447,7 @@ impl World {
                 planned.at.min(signalled)
             }
         };
-        self.event(ObjectRef::Pod(self.pod_name(id)), EventKind::Killing);
+        self.pod_event(id, EventKind::Killing);
         let generation = self.pods.bump(id);
         self.queue.push(
             stop_at,

@@ -222,10 +222,7 @@ impl World {
             _ => return false,
         }
         self.metrics.pods_evicted += 1;
-        self.event(
-            ObjectRef::Pod(self.pod_name(pod)),
-            EventKind::TaintManagerEviction,
-        );
+        self.pod_event(pod, EventKind::TaintManagerEviction);
         self.delete_pod(
             pod,
             DeletedBy::Disruption(DisruptionReason::DeletionByTaintManager),

@@ -31,7 +31,7 @@ use crate::api::{JobId, NodeId, PodId};
 use crate::cluster::scheduler;
 use crate::engine::time::SimTime;
 
-use super::records::{EventKind, ObjectRef};
+use super::records::EventKind;
 use super::world::World;
 
 /// A preemption whose victims are still terminating.
@@ -198,8 +198,8 @@ impl World {
         for &v in &chosen.victims {
             self.preemptions.victim_of.insert(v.0, pi);
             self.preemptions.victims_total += 1;
-            self.event(
-                ObjectRef::Pod(self.pod_name(v)),
+            self.pod_event(
+                v,
                 EventKind::Preempted {
                     by: preemptor_name,
                     node: chosen.node,

@@ -20,7 +20,7 @@ use crate::api::{NodeId, PodId};
 use crate::cluster::scheduler::{self, FitError, SchedulerConfig};
 use crate::engine::time::SimTime;
 
-use super::records::{EventKind, ObjectRef};
+use super::records::EventKind;
 use super::world::{Event, World, lane};
 
 /// An activeQ entry.
@@ -228,10 +228,7 @@ impl World {
                 self.scheduler.last_failure = Some((tpl_key, self.cluster_version, fit));
                 self.pods.get_mut(id).scheduling_attempts += 1;
                 if let Some(message) = message {
-                    self.event(
-                        ObjectRef::Pod(self.pod_name(id)),
-                        EventKind::FailedScheduling(message),
-                    );
+                    self.pod_event(id, EventKind::FailedScheduling(message));
                 }
                 let generation = self.pods.get(id).generation;
                 self.scheduler.unschedulable.push(Unschedulable {
