@@ -53,10 +53,11 @@ struct PodFlags {
     lifecycle: Lifecycle,
 }
 
-impl World {
-    fn flags(&self, pod: &Pod) -> PodFlags {
-        let job = &self.jobs[pod.job.idx()];
-        let only_failed = job.only_replace_failed();
+impl PodFlags {
+    /// What the Job controller derives from `pod`; `only_failed` is its Job's
+    /// [`JobState::only_replace_failed`](crate::controllers::job::JobState::only_replace_failed).
+    #[inline(always)]
+    fn of(pod: &Pod, only_failed: bool) -> PodFlags {
         let active = pod.is_active();
         let terminating = pod.is_terminating();
         PodFlags {
@@ -85,14 +86,19 @@ impl World {
             },
         }
     }
+}
 
+impl World {
     /// Applies `change` to a pod and propagates its consequences. Returns whether the pod
     /// object still exists afterwards.
     pub fn update_pod(&mut self, id: PodId, change: impl FnOnce(&mut Pod)) -> bool {
-        let before = self.flags(self.pods.get(id));
-        change(self.pods.get_mut(id));
-        let after = self.flags(self.pods.get(id));
-        if !Self::is_gone(self.pods.get(id)) {
+        let only_failed = self.jobs[self.pods.get(id).job.idx()].only_replace_failed();
+        // The pod is looked up once (`change` does not move it or change its Job).
+        let pod = self.pods.get_mut(id);
+        let before = PodFlags::of(pod, only_failed);
+        change(pod);
+        let after = PodFlags::of(pod, only_failed);
+        if !Self::is_gone(pod) {
             self.apply_flags(id, before, after);
             return true;
         }
@@ -270,7 +276,7 @@ impl World {
 
     /// Records a Kubernetes event. Inlined, so that an event that is not recorded costs no
     /// construction or drop of its kind.
-    #[inline]
+    #[inline(always)]
     pub fn event(&mut self, object: ObjectRef, kind: EventKind) {
         if self.record_events {
             self.records.push(Record::Event(EventRecord {
@@ -283,7 +289,7 @@ impl World {
 
     /// Records a Kubernetes event about a pod; its name is only looked up when events are
     /// recorded.
-    #[inline]
+    #[inline(always)]
     pub fn pod_event(&mut self, id: PodId, kind: EventKind) {
         if self.record_events {
             let name = self.pod_name(id);
