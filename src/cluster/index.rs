@@ -242,8 +242,14 @@ impl NodeIndex {
                     .get(s as usize)
                     .is_some_and(|c| c.count > 0 && c.key == key)
             });
+            // Leaves its class (`remove`, with the slot already in hand).
+            let c = &mut self.slots[old as usize];
+            c.remove(id.0);
+            if c.count == 0 {
+                self.by_key.remove(&c.key);
+                self.free.push(old);
+            }
         }
-        self.remove(id);
         let slot = match cached.or_else(|| self.by_key.get(&key).copied()) {
             Some(s) => s,
             None => {
