@@ -27,12 +27,15 @@ pub fn random_suffix<R: rand::Rng + ?Sized>(rng: &mut R) -> [u8; RANDOM_LENGTH] 
 
 /// A five-character suffix from the digits of `h` in base 27 (27^5 is far below 2^64, so
 /// every suffix is as likely as the next).
-pub fn suffix_from_hash(mut h: u64) -> [u8; RANDOM_LENGTH] {
+pub fn suffix_from_hash(h: u64) -> [u8; RANDOM_LENGTH] {
+    let n = ALPHANUMS.len() as u32;
+    // The five lowest digits of `h` are those of `h mod 27^5`, which fits 32 bits: one
+    // 64-bit division instead of five (names are made for every pod).
+    let mut rest = (h % u64::from(n.pow(RANDOM_LENGTH as u32))) as u32;
     let mut out = [0u8; RANDOM_LENGTH];
-    let n = ALPHANUMS.len() as u64;
     for c in &mut out {
-        *c = ALPHANUMS[(h % n) as usize];
-        h /= n;
+        *c = ALPHANUMS[(rest % n) as usize];
+        rest /= n;
     }
     out
 }
@@ -82,6 +85,33 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The suffix is the five lowest base-27 digits of the hash, lowest first.
+    #[test]
+    fn a_hash_suffix_is_its_five_lowest_base_27_digits() {
+        let mut h = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..1000 {
+            let mut digits = h;
+            let mut expected = [0u8; RANDOM_LENGTH];
+            for c in &mut expected {
+                *c = ALPHANUMS[(digits % 27) as usize];
+                digits /= 27;
+            }
+            assert_eq!(suffix_from_hash(h), expected, "{h}");
+            h = crate::engine::rng::mix64(h);
+        }
+        assert_eq!(&suffix_from_hash(0), b"bbbbb");
+        assert_eq!(&suffix_from_hash(u64::MAX), &expected_max());
+    }
+
+    fn expected_max() -> [u8; RANDOM_LENGTH] {
+        let mut d = u64::MAX;
+        std::array::from_fn(|_| {
+            let c = ALPHANUMS[(d % 27) as usize];
+            d /= 27;
+            c
+        })
+    }
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
 
