@@ -89,7 +89,7 @@ struct Class {
     /// The class's last resource score and what it was computed for. Decisions in a row
     /// usually place pods of one template, and a score changes only with the class's usage
     /// (cleared when the slot takes a key), so most decisions divide nothing.
-    scored: Cell<Option<(ScoredFor, i64)>>,
+    scored: ScoreCache,
 }
 
 /// What [`score_usage`] reads besides the class's usage.
@@ -97,12 +97,16 @@ struct Class {
 struct ScoredFor {
     /// The template's non-zero cpu and memory requests, then its cpu and memory requests.
     requests: [i64; 4],
-    scoring: ScoringStrategy,
-    balanced_allocation: bool,
+    /// The scoring strategy and whether balanced allocation is on (never 0).
+    tag: u8,
 }
 
 impl ScoredFor {
     fn of(tpl: &PodTemplate, cfg: &SchedulerConfig) -> ScoredFor {
+        let strategy = match cfg.scoring {
+            ScoringStrategy::LeastAllocated => 0,
+            ScoringStrategy::MostAllocated => 1,
+        };
         ScoredFor {
             requests: [
                 tpl.nonzero_requests.0,
@@ -110,24 +114,58 @@ impl ScoredFor {
                 tpl.requests.cpu_millis,
                 tpl.requests.memory_bytes,
             ],
-            scoring: cfg.scoring,
-            balanced_allocation: cfg.balanced_allocation,
+            tag: 1 | strategy << 1 | u8::from(cfg.balanced_allocation) << 2,
         }
+    }
+}
+
+/// A class's last score and the [`ScoredFor`] it was computed for, one plain word per
+/// cell, so that a decision reads and compares them where they are. (Copied out of one
+/// cell as a whole and compared as bytes, the record cost a store-forwarding stall per
+/// class and decision: half of `select`'s time.)
+#[derive(Clone, Debug, Default)]
+struct ScoreCache {
+    /// [`ScoredFor::tag`] of the cached score; 0 when there is none.
+    tag: Cell<u8>,
+    requests: [Cell<i64>; 4],
+    score: Cell<i64>,
+}
+
+impl ScoreCache {
+    #[inline]
+    fn get(&self, what: &ScoredFor) -> Option<i64> {
+        let hit = self.tag.get() == what.tag
+            && self
+                .requests
+                .iter()
+                .zip(what.requests)
+                .all(|(c, r)| c.get() == r);
+        hit.then(|| self.score.get())
+    }
+
+    fn set(&self, what: &ScoredFor, score: i64) {
+        self.tag.set(what.tag);
+        for (c, r) in self.requests.iter().zip(what.requests) {
+            c.set(r);
+        }
+        self.score.set(score);
+    }
+
+    fn clear(&self) {
+        self.tag.set(0);
     }
 }
 
 impl Class {
     /// [`score_usage`] of the class, from the cache when it was last computed for `what`.
     #[inline]
-    fn score(&self, what: ScoredFor, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
-        if let Some((w, s)) = self.scored.get()
-            && w == what
-        {
+    fn score(&self, what: &ScoredFor, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
+        if let Some(s) = self.scored.get(what) {
             debug_assert_eq!(s, score_usage(&self.usage, tpl, cfg));
             return s;
         }
         let s = score_usage(&self.usage, tpl, cfg);
-        self.scored.set(Some((what, s)));
+        self.scored.set(what, s);
         s
     }
 
@@ -259,7 +297,7 @@ impl NodeIndex {
                         let c = &mut self.slots[s as usize];
                         c.key = key;
                         c.usage = usage;
-                        c.scored.set(None);
+                        c.scored.clear();
                         s
                     }
                     None => {
@@ -270,7 +308,7 @@ impl NodeIndex {
                             count: 0,
                             first: 0,
                             moved_to: [NO_SLOT; 2],
-                            scored: Cell::new(None),
+                            scored: ScoreCache::default(),
                         });
                         (self.slots.len() - 1) as u32
                     }
@@ -358,7 +396,7 @@ impl NodeIndex {
                 if !c.usage.fits(tpl) {
                     continue;
                 }
-                c.score(what, tpl, cfg)
+                c.score(&what, tpl, cfg)
             } else {
                 let node = &nodes[first as usize];
                 if !fits(node, tpl) {
