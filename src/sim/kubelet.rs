@@ -287,7 +287,7 @@ impl World {
             evicted: outcome.evicted,
             exit,
             other_exits,
-            conditions: outcome.conditions.into(),
+            conditions: outcome.conditions,
             at,
         });
         self.queue.push(

@@ -17,6 +17,7 @@
 //! would for the same stream.
 
 use rand::RngExt;
+use thin_vec::ThinVec;
 
 use super::distribution::{AmountDistribution, Distribution};
 use crate::api::intervals::Intervals;
@@ -164,8 +165,10 @@ pub struct Outcome {
     pub exit_code: i32,
     pub reason: TerminationReason,
     pub container: u16,
-    pub conditions: Vec<String>,
-    pub other_containers: Vec<(u16, i32)>,
+    /// Rare extras, one word each while empty: the outcome stays small enough to live in
+    /// registers between the draw and the pod.
+    pub conditions: ThinVec<String>,
+    pub other_containers: ThinVec<(u16, i32)>,
 }
 
 impl Outcome {
@@ -216,8 +219,8 @@ impl PodBehavior {
                     TerminationReason::Error
                 }),
                 container: s.container,
-                conditions: s.conditions.clone(),
-                other_containers: s.other_containers.clone(),
+                conditions: s.conditions.iter().cloned().collect(),
+                other_containers: s.other_containers.iter().copied().collect(),
             };
         }
         let mut outcome = Outcome {
@@ -226,8 +229,8 @@ impl PodBehavior {
             exit_code: 0,
             reason: TerminationReason::Completed,
             container: 0,
-            conditions: Vec::new(),
-            other_containers: Vec::new(),
+            conditions: ThinVec::new(),
+            other_containers: ThinVec::new(),
         };
         if let Some(f) = &self.failure
             && f.probability > 0.0
