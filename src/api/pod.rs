@@ -148,14 +148,6 @@ pub struct Deletion {
     pub by: DeletedBy,
 }
 
-/// [`Pod::slot_on_node`] of a pod further down its node's list: found by a scan.
-pub const FAR_ON_NODE: u16 = u16::MAX;
-
-/// The [`Pod::slot_on_node`] of the pod at `position` in its node's list.
-pub fn slot_on_node(position: usize) -> u16 {
-    u16::try_from(position).unwrap_or(FAR_ON_NODE)
-}
-
 /// A live pod.
 #[derive(Clone, Debug)]
 pub struct Pod {
@@ -207,11 +199,6 @@ pub struct Pod {
     pub scheduling_attempts: u32,
     /// Bumped on every kubelet state change, so that stale timers are recognised.
     pub generation: u32,
-    /// Position in the owning Job's pod list (O(1) removal).
-    pub slot_in_job: u32,
-    /// Position in its node's pod list while bound (O(1) removal), or [`FAR_ON_NODE`] past
-    /// the first 65,535 pods of a node (two bytes keep the pod within its size).
-    pub slot_on_node: u16,
     /// Set once the Job controller has accounted the pod (or decided never to).
     pub accounted: bool,
     /// backoffLimitPerIndex: the sync that first saw this failed pod has decided its index
@@ -260,6 +247,12 @@ pub struct PodStore {
     /// Per-slot generation carried over between occupants, so that an event for a pod that
     /// is gone can never match the slot's next pod.
     generations: Vec<u32>,
+    /// Each slot's position in its Job's pod list and (while bound) in its node's, for
+    /// removal without a search. They live here rather than in the pods: when a pod leaves
+    /// a list, the list's last pod takes its place and its position changes, and writing
+    /// it into that pod (idle for a minute, out of the cache) was a cache miss per pod.
+    in_job: Vec<u32>,
+    on_node: Vec<u32>,
 }
 
 impl PodStore {
@@ -269,6 +262,8 @@ impl PodStore {
             None => {
                 self.slots.push(None);
                 self.generations.push(0);
+                self.in_job.push(0);
+                self.on_node.push(0);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -296,7 +291,7 @@ impl PodStore {
     /// position in the Job's pod list.
     pub fn discard(&mut self, id: PodId) -> (JobId, u32) {
         let pod = self.get(id);
-        let (job, slot, generation) = (pod.job, pod.slot_in_job, pod.generation);
+        let (job, slot, generation) = (pod.job, self.in_job[id.idx()], pod.generation);
         self.slots[id.idx()] = None;
         self.generations[id.idx()] = generation;
         self.free.push(id.0);
@@ -332,6 +327,28 @@ impl PodStore {
     #[inline]
     pub fn get_opt(&self, id: PodId) -> Option<&Pod> {
         self.slots.get(id.idx()).and_then(|p| p.as_ref())
+    }
+
+    /// The pod's position in its Job's pod list.
+    #[inline]
+    pub fn position_in_job(&self, id: PodId) -> u32 {
+        self.in_job[id.idx()]
+    }
+
+    #[inline]
+    pub fn set_position_in_job(&mut self, id: PodId, position: u32) {
+        self.in_job[id.idx()] = position;
+    }
+
+    /// The pod's position in its node's pod list (meaningful while it is bound).
+    #[inline]
+    pub fn position_on_node(&self, id: PodId) -> u32 {
+        self.on_node[id.idx()]
+    }
+
+    #[inline]
+    pub fn set_position_on_node(&mut self, id: PodId, position: u32) {
+        self.on_node[id.idx()] = position;
     }
 
     /// Advances a pod's generation, invalidating every timer scheduled for it so far.
@@ -374,14 +391,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_slot_past_two_bytes_says_far() {
-        assert_eq!(slot_on_node(0), 0);
-        assert_eq!(slot_on_node(65_534), 65_534);
-        assert_eq!(slot_on_node(65_535), FAR_ON_NODE);
-        assert_eq!(slot_on_node(1 << 20), FAR_ON_NODE);
-    }
-
     fn pod() -> Pod {
         Pod {
             job: JobId(0),
@@ -413,8 +422,6 @@ mod tests {
             index_ignored_failure_count: 0,
             scheduling_attempts: 0,
             generation: 0,
-            slot_in_job: 0,
-            slot_on_node: 0,
             accounted: false,
             index_released: false,
             scale_up_noted: false,

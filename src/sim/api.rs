@@ -8,7 +8,7 @@
 //! cannot drift.
 
 use crate::api::names;
-use crate::api::pod::{DeletedBy, Deletion, FAR_ON_NODE, NO_INDEX, Pod, PodPhase, slot_on_node};
+use crate::api::pod::{DeletedBy, Deletion, NO_INDEX, Pod, PodPhase};
 use crate::api::{JobId, NodeId, PodId};
 use crate::controllers::job::policy::is_pod_failed;
 use crate::engine::rng::Purpose;
@@ -125,12 +125,9 @@ impl World {
             if let Some(node) = pod.node {
                 // Leaves the node's list as a scan and `swap_remove` would, without the scan
                 // (the list's order decides the order of per-node work, e.g. on NotReady).
-                let slot = usize::from(pod.slot_on_node);
+                let slot = self.pods.position_on_node(id) as usize;
                 let on_node = &mut self.cluster.nodes[node.idx()].pods;
-                debug_assert!(
-                    pod.slot_on_node == FAR_ON_NODE || on_node.get(slot) == Some(&id),
-                    "slot_on_node is stale"
-                );
+                debug_assert_eq!(on_node.get(slot), Some(&id), "position_on_node is stale");
                 let slot = if on_node.get(slot) == Some(&id) {
                     Some(slot)
                 } else {
@@ -139,7 +136,7 @@ impl World {
                 if let Some(slot) = slot {
                     on_node.swap_remove(slot);
                     if let Some(&moved) = on_node.get(slot) {
-                        self.pods.get_mut(moved).slot_on_node = slot_on_node(slot);
+                        self.pods.set_position_on_node(moved, slot as u32);
                     }
                 }
                 let tpl = &self.jobs[job_id.idx()].spec.template;
@@ -236,7 +233,7 @@ impl World {
         let slot = slot as usize;
         job.pods.swap_remove(slot);
         if let Some(&moved) = job.pods.get(slot) {
-            self.pods.get_mut(moved).slot_in_job = slot as u32;
+            self.pods.set_position_in_job(moved, slot as u32);
         }
     }
 
@@ -340,7 +337,7 @@ impl World {
             u64::from(ordinal),
             0,
         ));
-        let slot_in_job = job.pods.len() as u32;
+        let position_in_job = job.pods.len() as u32;
         let pod = Pod {
             job: job_id,
             index: index.unwrap_or(NO_INDEX),
@@ -371,13 +368,12 @@ impl World {
             index_ignored_failure_count: failure_counts.map_or(0, |c| c.1),
             scheduling_attempts: 0,
             generation: 0,
-            slot_in_job,
-            slot_on_node: 0,
             accounted: false,
             index_released: false,
             scale_up_noted: false,
         };
         let id = self.pods.insert(pod);
+        self.pods.set_position_in_job(id, position_in_job);
         let job = &mut self.jobs[job_id.idx()];
         job.pods.push(id);
         // The informer sees the new pod: addPod -> CreationObserved + enqueueSyncJobBatched.
@@ -680,11 +676,11 @@ impl World {
         // The scheduler reserved the node's resources when it chose it (`assume`).
         let waited = now.saturating_since(self.pods.get(id).created_at);
         self.metrics.pending.record(waited.as_millis());
-        let slot = slot_on_node(self.cluster.nodes[node.idx()].pods.len());
+        let position = self.cluster.nodes[node.idx()].pods.len() as u32;
+        self.pods.set_position_on_node(id, position);
         self.update_pod(id, |p| {
             p.node = Some(node);
             p.scheduled_at = Some(now);
-            p.slot_on_node = slot;
         });
         self.cluster.nodes[node.idx()].pods.push(id);
         self.pod_event(id, EventKind::Scheduled(node));

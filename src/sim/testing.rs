@@ -105,8 +105,6 @@ pub fn pod() -> Pod {
         index_ignored_failure_count: 0,
         scheduling_attempts: 0,
         generation: 0,
-        slot_in_job: 0,
-        slot_on_node: 0,
         accounted: false,
         index_released: false,
         scale_up_noted: false,

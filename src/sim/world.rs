@@ -765,9 +765,9 @@ impl World {
                     "pod listed on the wrong node"
                 );
                 assert_eq!(
-                    pod.slot_on_node,
-                    crate::api::pod::slot_on_node(position),
-                    "pod's slot_on_node is stale on node {}",
+                    self.pods.position_on_node(p) as usize,
+                    position,
+                    "pod's position on node {} is stale",
                     n.name
                 );
                 assert!(
@@ -788,9 +788,15 @@ impl World {
             let mut active = 0;
             let mut ready = 0;
             let mut terminating = 0;
-            for &p in &j.pods {
+            for (position, &p) in j.pods.iter().enumerate() {
                 let pod = self.pods.get(p);
                 assert_eq!(pod.job, j.id);
+                assert_eq!(
+                    self.pods.position_in_job(p) as usize,
+                    position,
+                    "pod's position in job {} is stale",
+                    j.name
+                );
                 active += i32::from(pod.is_active());
                 ready += i32::from(pod.is_active() && pod.ready);
                 terminating += i32::from(pod.is_terminating());

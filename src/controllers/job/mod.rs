@@ -153,7 +153,7 @@ pub struct JobState {
 
     // --- informer view ---
     pub counts: PodCounts,
-    /// Every live pod object of the Job (position kept in `Pod::slot_in_job`).
+    /// Every live pod object of the Job (positions kept by `PodStore::position_in_job`).
     pub pods: Vec<PodId>,
     /// Pods with the tracking finalizer that finished (or are treated as failed) since the
     /// last sync that accounted them, in the order they finished.
