@@ -143,7 +143,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     fn heap_push(&mut self, entry: Entry<E>) {
         self.heap.push(entry);
-        self.sift_up(self.heap.len() - 1);
+        self.sift_up(self.heap.len() - 1, entry);
     }
 
     /// Where the earliest event is, and its key.
@@ -195,8 +195,8 @@ impl<E: Copy> EventQueue<E> {
                 if self.heap.is_empty() {
                     last
                 } else {
-                    let top = std::mem::replace(&mut self.heap[0], last);
-                    self.sift_down(0);
+                    let top = self.heap[0];
+                    self.sift_down(0, last);
                     top
                 }
             }
@@ -205,11 +205,11 @@ impl<E: Copy> EventQueue<E> {
         top.event
     }
 
-    // Both sifts move a hole instead of swapping: the entry being placed is held aside,
-    // each step copies one entry, and the keys are unique (sequence numbers), so the order
-    // of pops is the same as with any other correct heap.
-    fn sift_up(&mut self, mut i: usize) {
-        let moving = self.heap[i];
+    // Both sifts move a hole instead of swapping: the entry being placed is held aside
+    // (passed in, not read back from the slot it was just written to), each step copies
+    // one entry, and the keys are unique (sequence numbers), so the order of pops is the
+    // same as with any other correct heap.
+    fn sift_up(&mut self, mut i: usize, moving: Entry<E>) {
         let key = moving.key();
         while i > 0 {
             let parent = (i - 1) / ARITY;
@@ -223,9 +223,8 @@ impl<E: Copy> EventQueue<E> {
         self.heap[i] = moving;
     }
 
-    fn sift_down(&mut self, mut i: usize) {
+    fn sift_down(&mut self, mut i: usize, moving: Entry<E>) {
         let n = self.heap.len();
-        let moving = self.heap[i];
         let key = moving.key();
         loop {
             let first = i * ARITY + 1;
