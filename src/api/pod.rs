@@ -256,7 +256,17 @@ pub struct PodStore {
 }
 
 impl PodStore {
-    pub fn insert(&mut self, mut pod: Pod) -> PodId {
+    pub fn insert(&mut self, pod: Pod) -> PodId {
+        let mut pod = pod;
+        self.insert_with(move |generation| {
+            pod.generation = generation;
+            pod
+        })
+    }
+
+    /// Inserts the pod `make` builds for its generation, straight into its slot.
+    #[inline]
+    pub fn insert_with(&mut self, make: impl FnOnce(u32) -> Pod) -> PodId {
         let slot = match self.free.pop() {
             Some(s) => s,
             None => {
@@ -269,8 +279,10 @@ impl PodStore {
         };
         let generation = &mut self.generations[slot as usize];
         *generation = generation.wrapping_add(1);
-        pod.generation = *generation;
-        self.slots[slot as usize] = Some(pod);
+        let generation = *generation;
+        let place = &mut self.slots[slot as usize];
+        debug_assert!(place.is_none(), "a free slot holds a pod");
+        place.get_or_insert_with(|| make(generation));
         self.live += 1;
         self.peak_live = self.peak_live.max(self.live);
         PodId(slot)

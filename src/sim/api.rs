@@ -338,7 +338,8 @@ impl World {
             0,
         ));
         let position_in_job = job.pods.len() as u32;
-        let pod = Pod {
+        let now = self.now;
+        let id = self.pods.insert_with(|generation| Pod {
             job: job_id,
             index: index.unwrap_or(NO_INDEX),
             ordinal,
@@ -351,7 +352,7 @@ impl World {
             assumed_node: None,
             phase: PodPhase::Pending,
             ready: false,
-            created_at: self.now,
+            created_at: now,
             scheduled_at: None,
             started_at: None,
             ready_at: None,
@@ -367,12 +368,11 @@ impl World {
             index_failure_count: failure_counts.map_or(0, |c| c.0),
             index_ignored_failure_count: failure_counts.map_or(0, |c| c.1),
             scheduling_attempts: 0,
-            generation: 0,
+            generation,
             accounted: false,
             index_released: false,
             scale_up_noted: false,
-        };
-        let id = self.pods.insert(pod);
+        });
         self.pods.set_position_in_job(id, position_in_job);
         let job = &mut self.jobs[job_id.idx()];
         job.pods.push(id);
