@@ -86,34 +86,28 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// The suffix is the five lowest base-27 digits of the hash, lowest first.
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
+
+    /// The five lowest base-27 digits of `h`, lowest first, one division at a time.
+    fn digits(mut h: u64) -> [u8; RANDOM_LENGTH] {
+        std::array::from_fn(|_| {
+            let c = ALPHANUMS[(h % 27) as usize];
+            h /= 27;
+            c
+        })
+    }
+
     #[test]
     fn a_hash_suffix_is_its_five_lowest_base_27_digits() {
         let mut h = 0x9E37_79B9_7F4A_7C15u64;
         for _ in 0..1000 {
-            let mut digits = h;
-            let mut expected = [0u8; RANDOM_LENGTH];
-            for c in &mut expected {
-                *c = ALPHANUMS[(digits % 27) as usize];
-                digits /= 27;
-            }
-            assert_eq!(suffix_from_hash(h), expected, "{h}");
+            assert_eq!(suffix_from_hash(h), digits(h), "{h}");
             h = crate::engine::rng::mix64(h);
         }
         assert_eq!(&suffix_from_hash(0), b"bbbbb");
-        assert_eq!(&suffix_from_hash(u64::MAX), &expected_max());
+        assert_eq!(suffix_from_hash(u64::MAX), digits(u64::MAX));
     }
-
-    fn expected_max() -> [u8; RANDOM_LENGTH] {
-        let mut d = u64::MAX;
-        std::array::from_fn(|_| {
-            let c = ALPHANUMS[(d % 27) as usize];
-            d /= 27;
-            c
-        })
-    }
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
 
     #[test]
     fn suffixes_use_the_apiserver_alphabet() {

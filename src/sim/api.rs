@@ -339,7 +339,7 @@ impl World {
         ));
         let position_in_job = job.pods.len() as u32;
         let now = self.now;
-        let id = self.pods.insert_with(|generation| Pod {
+        let id = self.pods.insert(|generation| Pod {
             job: job_id,
             index: index.unwrap_or(NO_INDEX),
             ordinal,
