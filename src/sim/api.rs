@@ -127,17 +127,11 @@ impl World {
                 // (the list's order decides the order of per-node work, e.g. on NotReady).
                 let slot = self.pods.position_on_node(id) as usize;
                 let on_node = &mut self.cluster.nodes[node.idx()].pods;
+                // Positions are exact; `check_invariants` verifies every one.
                 debug_assert_eq!(on_node.get(slot), Some(&id), "position_on_node is stale");
-                let slot = if on_node.get(slot) == Some(&id) {
-                    Some(slot)
-                } else {
-                    on_node.iter().position(|&p| p == id)
-                };
-                if let Some(slot) = slot {
-                    on_node.swap_remove(slot);
-                    if let Some(&moved) = on_node.get(slot) {
-                        self.pods.set_position_on_node(moved, slot as u32);
-                    }
+                on_node.swap_remove(slot);
+                if let Some(&moved) = on_node.get(slot) {
+                    self.pods.set_position_on_node(moved, slot as u32);
                 }
                 let tpl = &self.jobs[job_id.idx()].spec.template;
                 if self.preemptions.victim_of.contains_key(&id.0) {
