@@ -2,6 +2,7 @@
 //!
 //! Architecture invariant: nothing here knows about Kubernetes, files or the wall clock.
 
+pub mod chacha;
 pub mod math;
 pub mod queue;
 pub mod rng;

@@ -19,11 +19,17 @@
 //! block (16 words) itself, with the same bits, and hands over to `ChaCha8Rng` at word 16
 //! only for the streams that draw more: every draw is the one `ChaCha8Rng` gives
 //! (`stream_matches_chacha8rng_word_for_word` checks it).
+//!
+//! Even one block per attempt was a tenth of a run. The attempts' streams are known when
+//! their pods are created, many in one sync, so [`StreamsAhead`] computes their first words
+//! then, eight keys at a time in vector lanes, and hands them out when the pods start.
 
 use std::convert::Infallible;
 
 use rand::{SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
+
+use super::chacha::{self, BLOCK_WORDS};
 
 /// What a stream is used for. The discriminant is part of the stream key, so two purposes
 /// never share a stream even for the same object.
@@ -102,15 +108,15 @@ impl Streams {
     /// The stream for `(purpose, a, b, c)`. Equal keys give equal streams; any difference in
     /// the key gives an unrelated stream.
     pub fn stream(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> Stream {
-        let mut key = [0u32; 8];
-        let mut h = self.purpose_key(purpose);
-        for (i, part) in [a, b, c, 0x6a6f_6273_696d].into_iter().enumerate() {
-            h = mix64(h ^ part.wrapping_add(i as u64));
-            // The little-endian bytes of `h`, as ChaCha reads its key.
-            key[2 * i] = h as u32;
-            key[2 * i + 1] = (h >> 32) as u32;
+        let origin = self.origin(purpose, [a, b, c]);
+        Stream::new(origin, chacha::block(&origin.key()))
+    }
+
+    fn origin(&self, purpose: Purpose, parts: [u64; 3]) -> Origin {
+        Origin {
+            start: self.purpose_key(purpose),
+            parts,
         }
-        Stream::new(key)
     }
 
     /// A keyed 64-bit hash of `(purpose, a, b, c)`: for values that must look random and be
@@ -125,36 +131,94 @@ impl Streams {
     }
 }
 
-/// The ChaCha8 stream of one key (nonce 0, from block 0): the first block computed here, the
-/// rest by `ChaCha8Rng`.
+/// What a stream's ChaCha key is derived from: the purpose's start key and the three parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Origin {
+    start: u64,
+    parts: [u64; 3],
+}
+
+impl Origin {
+    /// The 256-bit ChaCha key.
+    fn key(&self) -> [u32; 8] {
+        let mut key = [0u32; 8];
+        let mut h = self.start;
+        let [a, b, c] = self.parts;
+        for (i, part) in [a, b, c, 0x6a6f_6273_696d].into_iter().enumerate() {
+            h = mix64(h ^ part.wrapping_add(i as u64));
+            // The little-endian bytes of `h`, as ChaCha reads its key.
+            key[2 * i] = h as u32;
+            key[2 * i + 1] = (h >> 32) as u32;
+        }
+        key
+    }
+}
+
+/// The ChaCha8 stream of one key (nonce 0, from block 0): the first block computed here (or
+/// its first words ahead of time, by [`StreamsAhead`]), the rest by `ChaCha8Rng`.
 #[derive(Clone, Debug)]
 pub struct Stream {
-    key: [u32; 8],
-    /// Block 0 of the key stream.
+    origin: Origin,
+    /// Block 0 of the key stream, its first `known` words.
     block: [u32; BLOCK_WORDS],
+    /// Words of `block` computed: `BLOCK_WORDS`, or `AHEAD_WORDS` for a stream computed ahead.
+    known: usize,
     /// Words of `block` used so far; `BLOCK_WORDS` once `rest` has taken over.
     pos: usize,
     /// The generator from word 16 on, made when a draw first needs it.
     rest: Option<Box<ChaCha8Rng>>,
 }
 
-const BLOCK_WORDS: usize = 16;
-
 impl Stream {
-    fn new(key: [u32; 8]) -> Stream {
+    #[inline]
+    fn new(origin: Origin, block: [u32; BLOCK_WORDS]) -> Stream {
         Stream {
-            key,
-            block: chacha8_block(&key),
+            origin,
+            block,
+            known: BLOCK_WORDS,
             pos: 0,
             rest: None,
+        }
+    }
+
+    /// The stream whose first words were computed ahead.
+    #[inline]
+    fn ahead(origin: Origin, first: &[u32; AHEAD_WORDS]) -> Stream {
+        let mut block = [0; BLOCK_WORDS];
+        block[..AHEAD_WORDS].copy_from_slice(first);
+        Stream {
+            origin,
+            block,
+            known: AHEAD_WORDS,
+            pos: 0,
+            rest: None,
+        }
+    }
+
+    /// The key the stream's words come from.
+    fn key(&self) -> [u32; 8] {
+        self.origin.key()
+    }
+
+    /// Makes the next draw possible from the block, or hands over to the generator: called
+    /// when fewer than the `words` a draw takes are left of what is known of the block.
+    #[cold]
+    fn refill(&mut self, words: usize) {
+        if self.known < BLOCK_WORDS {
+            self.block = chacha::block(&self.key());
+            self.known = BLOCK_WORDS;
+        }
+        if self.pos + words > BLOCK_WORDS {
+            self.rest();
         }
     }
 
     /// The generator positioned at word `self.pos`, for draws past the first block.
     #[cold]
     fn rest(&mut self) -> &mut ChaCha8Rng {
-        let (key, pos) = (self.key, self.pos);
+        let (key, pos) = (self.key(), self.pos);
         self.pos = BLOCK_WORDS;
+        self.known = BLOCK_WORDS;
         self.rest.get_or_insert_with(|| {
             let mut seed = [0u8; 32];
             for (i, w) in key.iter().enumerate() {
@@ -172,23 +236,29 @@ impl TryRng for Stream {
 
     #[inline]
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        if self.pos < BLOCK_WORDS {
-            let w = self.block[self.pos];
-            self.pos += 1;
-            return Ok(w);
+        if self.pos >= self.known {
+            self.refill(1);
+            if let Some(rest) = &mut self.rest {
+                return rest.try_next_u32();
+            }
         }
-        self.rest().try_next_u32()
+        let w = self.block[self.pos];
+        self.pos += 1;
+        Ok(w)
     }
 
     #[inline]
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
         // Two consecutive words, low first, as `ChaCha8Rng` takes them.
-        if self.pos + 1 < BLOCK_WORDS {
-            let (lo, hi) = (self.block[self.pos], self.block[self.pos + 1]);
-            self.pos += 2;
-            return Ok(u64::from(hi) << 32 | u64::from(lo));
+        if self.pos + 1 >= self.known {
+            self.refill(2);
+            if let Some(rest) = &mut self.rest {
+                return rest.try_next_u64();
+            }
         }
-        self.rest().try_next_u64()
+        let (lo, hi) = (self.block[self.pos], self.block[self.pos + 1]);
+        self.pos += 2;
+        Ok(u64::from(hi) << 32 | u64::from(lo))
     }
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
@@ -197,40 +267,117 @@ impl TryRng for Stream {
     }
 }
 
-#[inline(always)]
-fn quarter_round(x: &mut [u32; BLOCK_WORDS], a: usize, b: usize, c: usize, d: usize) {
-    x[a] = x[a].wrapping_add(x[b]);
-    x[d] = (x[d] ^ x[a]).rotate_left(16);
-    x[c] = x[c].wrapping_add(x[d]);
-    x[b] = (x[b] ^ x[c]).rotate_left(12);
-    x[a] = x[a].wrapping_add(x[b]);
-    x[d] = (x[d] ^ x[a]).rotate_left(8);
-    x[c] = x[c].wrapping_add(x[d]);
-    x[b] = (x[b] ^ x[c]).rotate_left(7);
+/// Words of block 0 that [`StreamsAhead`] keeps per stream: enough for the draws of a
+/// typical attempt (a run time, a failure coin and point: three 64-bit draws), after which
+/// the stream computes its block again.
+pub const AHEAD_WORDS: usize = 8;
+
+/// Streams computed ahead of time, [`chacha::BATCH`] at a time: the first words of streams
+/// that will be needed later, each stored under a slot number (a pod's slot). Computing
+/// blocks in a batch costs a fraction of computing them one by one (see [`chacha`]), and the
+/// streams of an attempt are known when its pod is created, in batches, while they are drawn
+/// one pod at a time when each pod starts.
+///
+/// A pure cache: [`StreamsAhead::take`] gives exactly the stream [`Streams::stream`] gives,
+/// whether or not it was announced, computed yet, or overwritten by another stream of the
+/// same slot. Its size follows the largest slot number, that is the most pods alive at
+/// once.
+#[derive(Clone, Debug)]
+pub struct StreamsAhead {
+    purpose: Purpose,
+    slots: Vec<Ahead>,
+    /// Slots announced but not computed yet.
+    pending: [u32; chacha::BATCH],
+    pending_len: usize,
 }
 
-/// Block 0 of ChaCha with 8 rounds (RFC 7539's block function, 4 double rounds), block
-/// counter and nonce 0.
-fn chacha8_block(key: &[u32; 8]) -> [u32; BLOCK_WORDS] {
-    let mut input = [0u32; BLOCK_WORDS];
-    // "expand 32-byte k"
-    input[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
-    input[4..12].copy_from_slice(key);
-    let mut x = input;
-    for _ in 0..4 {
-        quarter_round(&mut x, 0, 4, 8, 12);
-        quarter_round(&mut x, 1, 5, 9, 13);
-        quarter_round(&mut x, 2, 6, 10, 14);
-        quarter_round(&mut x, 3, 7, 11, 15);
-        quarter_round(&mut x, 0, 5, 10, 15);
-        quarter_round(&mut x, 1, 6, 11, 12);
-        quarter_round(&mut x, 2, 7, 8, 13);
-        quarter_round(&mut x, 3, 4, 9, 14);
+#[derive(Clone, Copy, Debug)]
+struct Ahead {
+    parts: [u64; 3],
+    state: AheadState,
+    first: [u32; AHEAD_WORDS],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AheadState {
+    Empty,
+    Pending,
+    Ready,
+}
+
+impl StreamsAhead {
+    pub fn new(purpose: Purpose) -> StreamsAhead {
+        StreamsAhead {
+            purpose,
+            slots: Vec::new(),
+            pending: [0; chacha::BATCH],
+            pending_len: 0,
+        }
     }
-    for (o, i) in x.iter_mut().zip(input) {
-        *o = o.wrapping_add(i);
+
+    /// Announces that `slot` will draw from the stream of `(purpose, a, b, c)`.
+    #[inline]
+    pub fn announce(&mut self, streams: &Streams, slot: u32, a: u64, b: u64, c: u64) {
+        let i = slot as usize;
+        if i >= self.slots.len() {
+            self.slots.resize(
+                i + 1,
+                Ahead {
+                    parts: [0; 3],
+                    state: AheadState::Empty,
+                    first: [0; AHEAD_WORDS],
+                },
+            );
+        }
+        // Written without reading the entry first: the slot was last used by a pod that
+        // started a minute ago, and reading its state was a cache miss per pod. A slot
+        // announced twice before its batch is computed is computed twice, the same way.
+        let entry = &mut self.slots[i];
+        entry.parts = [a, b, c];
+        entry.state = AheadState::Pending;
+        self.pending[self.pending_len] = slot;
+        self.pending_len += 1;
+        if self.pending_len == chacha::BATCH {
+            self.compute_pending(streams);
+        }
     }
-    x
+
+    /// The stream of `(purpose, a, b, c)` for `slot`: from what was computed ahead when it
+    /// was announced for this slot, else computed now.
+    #[inline]
+    pub fn take(&mut self, streams: &Streams, slot: u32, a: u64, b: u64, c: u64) -> Stream {
+        let origin = streams.origin(self.purpose, [a, b, c]);
+        match self.slots.get(slot as usize) {
+            Some(entry) if entry.state != AheadState::Empty && entry.parts == [a, b, c] => {
+                if entry.state == AheadState::Pending {
+                    self.compute_pending(streams);
+                }
+                let entry = &mut self.slots[slot as usize];
+                entry.state = AheadState::Empty;
+                Stream::ahead(origin, &entry.first)
+            }
+            _ => Stream::new(origin, chacha::block(&origin.key())),
+        }
+    }
+
+    /// Computes the announced streams not computed yet.
+    fn compute_pending(&mut self, streams: &Streams) {
+        let mut keys = [[0u32; 8]; chacha::BATCH];
+        let pending = &self.pending[..self.pending_len];
+        for (key, &slot) in keys.iter_mut().zip(pending) {
+            *key = streams
+                .origin(self.purpose, self.slots[slot as usize].parts)
+                .key();
+        }
+        let mut blocks = [[0u32; BLOCK_WORDS]; chacha::BATCH];
+        chacha::blocks(&keys, &mut blocks);
+        for (block, &slot) in blocks.iter().zip(pending) {
+            let entry = &mut self.slots[slot as usize];
+            entry.first.copy_from_slice(&block[..AHEAD_WORDS]);
+            entry.state = AheadState::Ready;
+        }
+        self.pending_len = 0;
+    }
 }
 
 #[cfg(test)]
@@ -266,43 +413,100 @@ mod tests {
     const STABLE_FIRST_DRAW: u64 = 3_401_582_742_084_609_649;
     const STABLE_NAME_KEY: u64 = 17_081_428_395_743_910_122;
 
-    /// Every way of drawing (32-bit, 64-bit across the block boundary at odd and even
-    /// positions, floats, ranges, bytes) gives exactly what `ChaCha8Rng` gives.
-    #[test]
-    fn stream_matches_chacha8rng_word_for_word() {
+    /// `ChaCha8Rng` with `stream`'s key.
+    fn reference(stream: &Stream) -> ChaCha8Rng {
+        let mut seed = [0u8; 32];
+        for (i, w) in stream.key().iter().enumerate() {
+            seed[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+        }
+        ChaCha8Rng::from_seed(seed)
+    }
+
+    /// Draws from both in a pseudo-random pattern chosen by `pattern`: 32-bit, 64-bit
+    /// (across the ends of the words computed ahead and of the block, at odd and even
+    /// positions), floats, ranges, and from step `bytes_from` on, bytes.
+    fn assert_same_draws(mut ours: Stream, mut theirs: ChaCha8Rng, pattern: u64, bytes_from: u32) {
         use rand::RngExt;
-        let streams = Streams::new(99);
-        for k in 0..200u64 {
-            let mut ours = streams.stream(Purpose::Attempt, k, k * 7, k % 3);
-            let mut seed = [0u8; 32];
-            for (i, w) in ours.key.iter().enumerate() {
-                seed[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
-            }
-            let mut theirs = ChaCha8Rng::from_seed(seed);
-            let mut x = k;
-            for step in 0..60 {
-                x = mix64(x);
-                match x % 5 {
-                    0 => assert_eq!(ours.next_u32(), theirs.next_u32(), "u32 {k}/{step}"),
-                    1 | 2 => assert_eq!(ours.next_u64(), theirs.next_u64(), "u64 {k}/{step}"),
-                    3 => assert_eq!(
-                        ours.random::<f64>().to_bits(),
-                        theirs.random::<f64>().to_bits()
-                    ),
-                    _ => {
-                        let (mut a, mut b) = ([0u8; 7], [0u8; 7]);
-                        if step > 20 {
-                            ours.fill_bytes(&mut a);
-                            theirs.fill_bytes(&mut b);
-                        }
-                        assert_eq!(a, b);
-                        assert_eq!(
-                            ours.random_range(0..1000u32),
-                            theirs.random_range(0..1000u32)
-                        );
+        let mut x = pattern;
+        for step in 0..60 {
+            x = mix64(x);
+            match x % 5 {
+                0 => assert_eq!(ours.next_u32(), theirs.next_u32(), "u32 {pattern}/{step}"),
+                1 | 2 => assert_eq!(ours.next_u64(), theirs.next_u64(), "u64 {pattern}/{step}"),
+                3 => assert_eq!(
+                    ours.random::<f64>().to_bits(),
+                    theirs.random::<f64>().to_bits()
+                ),
+                _ => {
+                    let (mut a, mut b) = ([0u8; 7], [0u8; 7]);
+                    if step >= bytes_from {
+                        ours.fill_bytes(&mut a);
+                        theirs.fill_bytes(&mut b);
                     }
+                    assert_eq!(a, b);
+                    assert_eq!(
+                        ours.random_range(0..1000u32),
+                        theirs.random_range(0..1000u32)
+                    );
                 }
             }
         }
+    }
+
+    /// Every way of drawing gives exactly what `ChaCha8Rng` gives.
+    #[test]
+    fn stream_matches_chacha8rng_word_for_word() {
+        let streams = Streams::new(99);
+        for k in 0..200u64 {
+            let ours = streams.stream(Purpose::Attempt, k, k * 7, k % 3);
+            let theirs = reference(&ours);
+            assert_same_draws(ours, theirs, k, 21);
+        }
+    }
+
+    /// A stream taken from [`StreamsAhead`] is the stream [`Streams::stream`] gives, draw for
+    /// draw, in every state of its slot: computed in a full batch, pending in a partial
+    /// one, announced twice, announced for other parts, or never announced.
+    #[test]
+    fn streams_computed_ahead_are_the_same_streams() {
+        let streams = Streams::new(5);
+        let mut ahead = StreamsAhead::new(Purpose::Attempt);
+        let parts = |slot: u32| [u64::from(slot) * 11, u64::from(slot), 3];
+        // Slots 0..=8: the first eight are computed as one batch, slot 8 stays pending.
+        for slot in 0..=8 {
+            let [a, b, c] = parts(slot);
+            ahead.announce(&streams, slot, a, b, c);
+        }
+        assert_eq!(ahead.pending_len, 1);
+        // Slot 9 twice (a new pod in the same slot before its batch was computed).
+        ahead.announce(&streams, 9, 1, 1, 1);
+        let [a, b, c] = parts(9);
+        ahead.announce(&streams, 9, a, b, c);
+        for slot in 0..12 {
+            let [a, b, c] = parts(slot);
+            // Slots 10 and 11 were never announced; slot 3 is taken for other parts.
+            let c = if slot == 3 { c + 1 } else { c };
+            let ours = ahead.take(&streams, slot, a, b, c);
+            let expect_ahead = slot < 10 && slot != 3;
+            assert_eq!(ours.known == AHEAD_WORDS, expect_ahead, "slot {slot}");
+            let fresh = streams.stream(Purpose::Attempt, a, b, c);
+            assert_eq!(ours.key(), fresh.key());
+            for bytes_from in [0, 3, 60] {
+                let theirs = reference(&fresh);
+                assert_same_draws(
+                    ours.clone(),
+                    theirs,
+                    u64::from(slot) + 100 * u64::from(bytes_from),
+                    bytes_from,
+                );
+            }
+        }
+        assert_eq!(
+            ahead.pending_len, 0,
+            "taking a pending slot computed its batch"
+        );
+        // A slot's stream is handed out once; the next run of the slot computes its own.
+        let [a, b, c] = parts(0);
+        assert_eq!(ahead.take(&streams, 0, a, b, c).known, BLOCK_WORDS);
     }
 }

@@ -368,6 +368,9 @@ impl World {
             scale_up_noted: false,
         });
         self.pods.set_position_in_job(id, position_in_job);
+        // The first run's stream, computed with the other pods created in this sync.
+        let [a, b, c] = self.attempt_key(id).stream_parts();
+        self.attempt_streams.announce(&self.streams, id.0, a, b, c);
         let job = &mut self.jobs[job_id.idx()];
         job.pods.push(id);
         // The informer sees the new pod: addPod -> CreationObserved + enqueueSyncJobBatched.

@@ -244,24 +244,29 @@ impl World {
         true
     }
 
+    /// The attempt the pod's current (or next) run is.
+    #[inline]
+    pub(crate) fn attempt_key(&self, id: PodId) -> AttemptKey {
+        let pod = self.pods.get(id);
+        let indexed = pod.index != NO_INDEX;
+        AttemptKey {
+            job_key: self.jobs[pod.job.idx()].key,
+            indexed,
+            unit: if indexed { pod.index } else { pod.ordinal },
+            attempt: pod.attempt,
+        }
+    }
+
     /// Decides what the container's current run does and schedules its end. Returns the
     /// pod's generation for the run's timers.
     fn start_run(&mut self, id: PodId) -> u32 {
-        let pod = self.pods.get(id);
-        let job = &self.jobs[pod.job.idx()];
-        let key = AttemptKey {
-            job_key: job.key,
-            indexed: pod.index != NO_INDEX,
-            unit: if pod.index != NO_INDEX {
-                pod.index
-            } else {
-                pod.ordinal
-            },
-            attempt: pod.attempt,
-        };
-        let outcome =
-            job.behavior
-                .outcome(&self.streams, key, job.spec.template.memory_limit_bytes);
+        let key = self.attempt_key(id);
+        let job = &self.jobs[self.pods.get(id).job.idx()];
+        let [a, b, c] = key.stream_parts();
+        let rng = self.attempt_streams.take(&self.streams, id.0, a, b, c);
+        let outcome = job
+            .behavior
+            .outcome_from(rng, key, job.spec.template.memory_limit_bytes);
         let at = self.now + outcome.duration;
         let exit = ContainerExit {
             container: outcome.container,

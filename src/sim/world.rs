@@ -14,7 +14,7 @@ use crate::controllers::client::{ApiClient, ClientConfig};
 use crate::controllers::job::{self, JobControllerConfig, JobState};
 use crate::controllers::node_lifecycle::NodeLifecycleConfig;
 use crate::engine::queue::EventQueue;
-use crate::engine::rng::Streams;
+use crate::engine::rng::{Purpose, Streams, StreamsAhead};
 use crate::engine::time::{SimDuration, SimTime};
 use crate::workload::PodBehavior;
 
@@ -260,6 +260,9 @@ pub struct World {
     pub now: SimTime,
     pub queue: EventQueue<Event>,
     pub streams: Streams,
+    /// The attempts' streams, announced when their pods are created and taken when they
+    /// start (see [`StreamsAhead`]), by pod slot.
+    pub attempt_streams: StreamsAhead,
     pub cluster: Cluster,
     pub scheduler: SchedulerState,
     pub kubelet: KubeletConfig,
@@ -335,6 +338,7 @@ impl World {
             now: SimTime::ZERO,
             queue: EventQueue::with_capacity(1024),
             streams: Streams::new(config.seed),
+            attempt_streams: StreamsAhead::new(Purpose::Attempt),
             cluster: Cluster::new(config.pools, ImageTable::new(&config.kubelet.image_pulls)),
             scheduler: SchedulerState::new(config.scheduler),
             kubelet: config.kubelet,

@@ -22,7 +22,7 @@ use thin_vec::ThinVec;
 use super::distribution::{AmountDistribution, Distribution};
 use crate::api::intervals::Intervals;
 use crate::api::pod::TerminationReason;
-use crate::engine::rng::{Purpose, Streams};
+use crate::engine::rng::{Purpose, Stream, Streams};
 use crate::engine::time::SimDuration;
 
 /// Exit code of a container killed by the kernel's OOM killer (128 + SIGKILL).
@@ -156,6 +156,14 @@ pub struct AttemptKey {
     pub attempt: u32,
 }
 
+impl AttemptKey {
+    /// The parts of the attempt's stream key under [`Purpose::Attempt`].
+    #[inline]
+    pub fn stream_parts(&self) -> [u64; 3] {
+        [self.job_key, u64::from(self.unit), u64::from(self.attempt)]
+    }
+}
+
 /// The decided outcome of one attempt.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
@@ -201,12 +209,18 @@ impl PodBehavior {
         key: AttemptKey,
         memory_limit: Option<i64>,
     ) -> Outcome {
-        let mut rng = streams.stream(
-            Purpose::Attempt,
-            key.job_key,
-            u64::from(key.unit),
-            u64::from(key.attempt),
-        );
+        let [a, b, c] = key.stream_parts();
+        self.outcome_from(streams.stream(Purpose::Attempt, a, b, c), key, memory_limit)
+    }
+
+    /// [`PodBehavior::outcome`] with the attempt's stream already made: `rng` must be the
+    /// stream of [`Purpose::Attempt`] and `key.stream_parts()`.
+    pub fn outcome_from(
+        &self,
+        mut rng: Stream,
+        key: AttemptKey,
+        memory_limit: Option<i64>,
+    ) -> Outcome {
         let run_time = self.run_time.sample(&mut rng, key.unit);
         if let Some(s) = self.script.iter().find(|s| s.matches(&key)) {
             return Outcome {

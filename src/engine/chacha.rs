@@ -1,0 +1,218 @@
+//! The ChaCha8 block function (RFC 7539's block function with 8 rounds), for block 0 of a
+//! key (block counter and nonce 0): the only block most of jobsim's streams ever use.
+//!
+//! [`block`] computes one block. [`blocks`] computes [`BATCH`] blocks of unrelated keys at
+//! once, one key per vector lane, which costs a fraction of [`BATCH`] single blocks on CPUs
+//! with wide vectors: on an AVX-512 Xeon a block costs about 40 ns alone and about 10 ns in a
+//! batch. Every path computes the same bits (integer arithmetic only); the tests compare each
+//! path the CPU offers with [`block`], and [`block`] with `rand_chacha`.
+
+/// Words in a block.
+pub const BLOCK_WORDS: usize = 16;
+
+/// Keys per call of [`blocks`].
+pub const BATCH: usize = 8;
+
+/// "expand 32-byte k"
+const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
+
+#[inline(always)]
+fn quarter_round(x: &mut [u32; BLOCK_WORDS], a: usize, b: usize, c: usize, d: usize) {
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(16);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(12);
+    x[a] = x[a].wrapping_add(x[b]);
+    x[d] = (x[d] ^ x[a]).rotate_left(8);
+    x[c] = x[c].wrapping_add(x[d]);
+    x[b] = (x[b] ^ x[c]).rotate_left(7);
+}
+
+/// Block 0 of `key`.
+pub fn block(key: &[u32; 8]) -> [u32; BLOCK_WORDS] {
+    let mut input = [0u32; BLOCK_WORDS];
+    input[..4].copy_from_slice(&SIGMA);
+    input[4..12].copy_from_slice(key);
+    let mut x = input;
+    for _ in 0..4 {
+        quarter_round(&mut x, 0, 4, 8, 12);
+        quarter_round(&mut x, 1, 5, 9, 13);
+        quarter_round(&mut x, 2, 6, 10, 14);
+        quarter_round(&mut x, 3, 7, 11, 15);
+        quarter_round(&mut x, 0, 5, 10, 15);
+        quarter_round(&mut x, 1, 6, 11, 12);
+        quarter_round(&mut x, 2, 7, 8, 13);
+        quarter_round(&mut x, 3, 4, 9, 14);
+    }
+    for (o, i) in x.iter_mut().zip(input) {
+        *o = o.wrapping_add(i);
+    }
+    x
+}
+
+/// Block 0 of each of `keys`.
+pub fn blocks(keys: &[[u32; 8]; BATCH], out: &mut [[u32; BLOCK_WORDS]; BATCH]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: the CPU has the features `x86::avx512` is compiled for.
+            unsafe { x86::avx512(keys, out) };
+            return;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has the feature `x86::avx2` is compiled for.
+            unsafe { x86::avx2(keys, out) };
+            return;
+        }
+    }
+    blocks_one_by_one(keys, out);
+}
+
+fn blocks_one_by_one(keys: &[[u32; 8]; BATCH], out: &mut [[u32; BLOCK_WORDS]; BATCH]) {
+    for (k, o) in keys.iter().zip(out) {
+        *o = block(k);
+    }
+}
+
+/// One state word of `N` blocks, lane `i` belonging to block `i`.
+type Lanes<const N: usize> = [u32; N];
+
+#[inline(always)]
+fn add<const N: usize>(a: Lanes<N>, b: Lanes<N>) -> Lanes<N> {
+    std::array::from_fn(|i| a[i].wrapping_add(b[i]))
+}
+
+#[inline(always)]
+fn xor_rotate<const N: usize>(a: Lanes<N>, b: Lanes<N>, r: u32) -> Lanes<N> {
+    std::array::from_fn(|i| (a[i] ^ b[i]).rotate_left(r))
+}
+
+#[inline(always)]
+fn quarter_round_lanes<const N: usize>(
+    x: &mut [Lanes<N>; BLOCK_WORDS],
+    a: usize,
+    b: usize,
+    c: usize,
+    d: usize,
+) {
+    x[a] = add(x[a], x[b]);
+    x[d] = xor_rotate(x[d], x[a], 16);
+    x[c] = add(x[c], x[d]);
+    x[b] = xor_rotate(x[b], x[c], 12);
+    x[a] = add(x[a], x[b]);
+    x[d] = xor_rotate(x[d], x[a], 8);
+    x[c] = add(x[c], x[d]);
+    x[b] = xor_rotate(x[b], x[c], 7);
+}
+
+/// Block 0 of `N` keys, word by word across the keys, so that the compiler keeps each state
+/// word of all `N` blocks in one vector register: [`block`]'s arithmetic, lane by lane.
+#[inline(always)]
+fn blocks_in_lanes<const N: usize>(keys: &[[u32; 8]], out: &mut [[u32; BLOCK_WORDS]]) {
+    let input: [Lanes<N>; BLOCK_WORDS] = std::array::from_fn(|w| {
+        std::array::from_fn(|lane| match w {
+            0..4 => SIGMA[w],
+            4..12 => keys[lane][w - 4],
+            _ => 0,
+        })
+    });
+    let mut x = input;
+    for _ in 0..4 {
+        quarter_round_lanes(&mut x, 0, 4, 8, 12);
+        quarter_round_lanes(&mut x, 1, 5, 9, 13);
+        quarter_round_lanes(&mut x, 2, 6, 10, 14);
+        quarter_round_lanes(&mut x, 3, 7, 11, 15);
+        quarter_round_lanes(&mut x, 0, 5, 10, 15);
+        quarter_round_lanes(&mut x, 1, 6, 11, 12);
+        quarter_round_lanes(&mut x, 2, 7, 8, 13);
+        quarter_round_lanes(&mut x, 3, 4, 9, 14);
+    }
+    for (w, (word, start)) in x.iter().zip(&input).enumerate() {
+        for lane in 0..N {
+            out[lane][w] = word[lane].wrapping_add(start[lane]);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{BATCH, BLOCK_WORDS, blocks_in_lanes};
+
+    /// Two groups of four lanes in 128-bit registers, where AVX-512VL rotates in one
+    /// instruction; measured faster than one group of eight in 256-bit registers.
+    #[target_feature(enable = "avx512f,avx512vl")]
+    pub(super) fn avx512(keys: &[[u32; 8]; BATCH], out: &mut [[u32; BLOCK_WORDS]; BATCH]) {
+        let (k0, k1) = keys.split_at(BATCH / 2);
+        let (o0, o1) = out.split_at_mut(BATCH / 2);
+        blocks_in_lanes::<{ BATCH / 2 }>(k0, o0);
+        blocks_in_lanes::<{ BATCH / 2 }>(k1, o1);
+    }
+
+    /// Eight lanes in 256-bit registers.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn avx2(keys: &[[u32; 8]; BATCH], out: &mut [[u32; BLOCK_WORDS]; BATCH]) {
+        blocks_in_lanes::<BATCH>(keys, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng::mix64;
+
+    fn keys(seed: u64) -> [[u32; 8]; BATCH] {
+        std::array::from_fn(|k| std::array::from_fn(|w| mix64(seed ^ (k * 8 + w) as u64) as u32))
+    }
+
+    /// RFC 7539's block function at 8 rounds, as `rand_chacha` computes it.
+    #[test]
+    fn block_is_rand_chachas_first_block() {
+        use rand::{Rng, SeedableRng};
+        for k in keys(7) {
+            let mut seed = [0u8; 32];
+            for (i, w) in k.iter().enumerate() {
+                seed[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
+            }
+            let mut theirs = rand_chacha::ChaCha8Rng::from_seed(seed);
+            let expected: [u32; BLOCK_WORDS] = std::array::from_fn(|_| theirs.next_u32());
+            assert_eq!(block(&k), expected);
+        }
+    }
+
+    /// Every vector path this CPU offers computes [`block`]'s bits.
+    #[test]
+    fn every_path_computes_the_same_blocks() {
+        for seed in 0..50 {
+            let keys = keys(seed);
+            let expected: [[u32; BLOCK_WORDS]; BATCH] = std::array::from_fn(|k| block(&keys[k]));
+            let mut out = [[0; BLOCK_WORDS]; BATCH];
+            blocks(&keys, &mut out);
+            assert_eq!(out, expected, "dispatched path");
+            let mut out = [[0; BLOCK_WORDS]; BATCH];
+            blocks_one_by_one(&keys, &mut out);
+            assert_eq!(out, expected, "one by one");
+            let mut out = [[0; BLOCK_WORDS]; BATCH];
+            blocks_in_lanes::<BATCH>(&keys, &mut out);
+            assert_eq!(out, expected, "portable lanes");
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                {
+                    let mut out = [[0; BLOCK_WORDS]; BATCH];
+                    // SAFETY: checked just above.
+                    unsafe { x86::avx512(&keys, &mut out) };
+                    assert_eq!(out, expected, "AVX-512");
+                }
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let mut out = [[0; BLOCK_WORDS]; BATCH];
+                    // SAFETY: checked just above.
+                    unsafe { x86::avx2(&keys, &mut out) };
+                    assert_eq!(out, expected, "AVX2");
+                }
+            }
+        }
+    }
+}
