@@ -16,7 +16,6 @@
 
 use thin_vec::ThinVec;
 
-use super::names::RANDOM_LENGTH;
 use super::{JobId, NodeId, PodId};
 use crate::engine::time::{SimDuration, SimTime};
 
@@ -165,7 +164,6 @@ pub struct Pod {
     pub crash_backoff: SimDuration,
     /// Finish time of the exit that last advanced the crash-loop back-off.
     pub crash_backoff_updated: Option<SimTime>,
-    pub name_suffix: [u8; RANDOM_LENGTH],
     pub node: Option<NodeId>,
     /// Node the scheduler reserved while its binding is in flight.
     pub assumed_node: Option<NodeId>,
@@ -406,7 +404,6 @@ mod tests {
             pending_exit: None,
             crash_backoff: SimDuration::ZERO,
             crash_backoff_updated: None,
-            name_suffix: *b"bcdfg",
             node: None,
             assumed_node: None,
             phase: PodPhase::Pending,

@@ -235,11 +235,7 @@ impl World {
     pub fn pod_record(&self, id: PodId) -> PodRecord {
         let p = self.pods.get(id);
         PodRecord {
-            name: PodName {
-                job: p.job,
-                index: p.index,
-                suffix: p.name_suffix,
-            },
+            name: self.pod_name(id),
             ordinal: p.ordinal,
             node: p.node,
             created: p.created_at,
@@ -261,8 +257,18 @@ impl World {
         PodName {
             job: p.job,
             index: p.index,
-            suffix: p.name_suffix,
+            suffix: self.pod_name_suffix(self.jobs[p.job.idx()].key, p.ordinal),
         }
+    }
+
+    /// The random part of the name of the Job's pod number `ordinal` (`generateName`'s five
+    /// characters). A pure function of the Job and the ordinal, made when a name is shown
+    /// rather than kept in every pod: runs without per-pod output never need it.
+    pub fn pod_name_suffix(&self, job_key: u64, ordinal: u32) -> [u8; names::RANDOM_LENGTH] {
+        names::suffix_from_hash(
+            self.streams
+                .hash(Purpose::PodName, job_key, u64::from(ordinal), 0),
+        )
     }
 
     /// Records a Kubernetes event. Inlined, so that an event that is not recorded costs no
@@ -325,12 +331,6 @@ impl World {
         let job = &mut self.jobs[job_id.idx()];
         job.stats.pods_created += 1;
         self.stats.pods_created += 1;
-        let suffix = names::suffix_from_hash(self.streams.hash(
-            Purpose::PodName,
-            job.key,
-            u64::from(ordinal),
-            0,
-        ));
         let position_in_job = job.pods.len() as u32;
         let now = self.now;
         let id = self.pods.insert(|generation| Pod {
@@ -341,7 +341,6 @@ impl World {
             pending_exit: None,
             crash_backoff: SimDuration::ZERO,
             crash_backoff_updated: None,
-            name_suffix: suffix,
             node: None,
             assumed_node: None,
             phase: PodPhase::Pending,

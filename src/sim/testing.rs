@@ -83,7 +83,6 @@ pub fn pod() -> Pod {
         pending_exit: None,
         crash_backoff: SimDuration::ZERO,
         crash_backoff_updated: None,
-        name_suffix: *b"bcdfg",
         node: None,
         assumed_node: None,
         phase: PodPhase::Pending,

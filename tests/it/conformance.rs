@@ -137,12 +137,8 @@ fn check(world: &World, obs: &Collect, c: &Check, case: &str) -> Vec<String> {
                 &jobsim::output::records::full_pod_name(world, &p.name),
             );
         }
-        for (_, p) in world.pods.iter().filter(|(_, p)| p.job == job.id) {
-            let name = jobsim::sim::records::PodName {
-                job: p.job,
-                index: p.index,
-                suffix: p.name_suffix,
-            };
+        for (id, p) in world.pods.iter().filter(|(_, p)| p.job == job.id) {
+            let name = world.pod_name(id);
             want = want.replace(
                 &format!("{{POD{}}}", p.ordinal),
                 &jobsim::output::records::full_pod_name(world, &name),

@@ -109,7 +109,7 @@ pub fn sync_job(w: &mut World, id: JobId) {
             crate::api::names::pod_name(
                 &job.name,
                 (pod.index != NO_INDEX).then_some(pod.index),
-                &pod.name_suffix
+                &w.pod_name_suffix(job.key, pod.ordinal)
             )
         )
     };
