@@ -8,11 +8,11 @@ use crate::api::pod::{
 use crate::api::{NodeId, PodId};
 use crate::cluster::kubelet::CrashLoop;
 use crate::engine::rng::Purpose;
-use crate::engine::time::SimDuration;
+use crate::engine::time::{SimDuration, SimTime};
 use crate::workload::AttemptKey;
 
 use super::records::EventKind;
-use super::world::{Event, World, lane};
+use super::world::{Event, PullReport, World, lane};
 
 /// Milliseconds for an event payload (saturating: 49 days is plenty for a pull).
 fn ms_u32(d: SimDuration) -> u32 {
@@ -85,16 +85,12 @@ impl World {
                         // Being pulled for another pod: this pod's pull request waits for
                         // that pull and then finds the layers there.
                         self.pod_event(id, EventKind::Pulling { image: need.image });
-                        self.queue.push(
-                            ready,
-                            Event::ImagePulled {
-                                pod: id,
-                                generation,
-                                image: need.image,
-                                took_ms: 0,
-                                total_ms: ms_u32(ready.saturating_since(t)),
-                            },
-                        );
+                        let report = PullReport {
+                            image: need.image,
+                            took_ms: 0,
+                            total_ms: ms_u32(ready.saturating_since(t)),
+                        };
+                        self.queue_image_pulled(ready, id, generation, report);
                         t = ready;
                     }
                     None => {}
@@ -126,16 +122,12 @@ impl World {
             }
             n.images.pulled(need.image, done);
             self.pod_event(id, EventKind::Pulling { image: need.image });
-            self.queue.push(
-                done,
-                Event::ImagePulled {
-                    pod: id,
-                    generation,
-                    image: need.image,
-                    took_ms: ms_u32(took),
-                    total_ms: ms_u32(done.saturating_since(t)),
-                },
-            );
+            let report = PullReport {
+                image: need.image,
+                took_ms: ms_u32(took),
+                total_ms: ms_u32(done.saturating_since(t)),
+            };
+            self.queue_image_pulled(done, id, generation, report);
             t = done;
         }
         self.queue.push(
@@ -148,23 +140,40 @@ impl World {
         true
     }
 
-    pub(crate) fn on_image_pulled(
-        &mut self,
-        id: PodId,
-        generation: u32,
-        image: u32,
-        took_ms: u32,
-        total_ms: u32,
-    ) -> bool {
+    /// Schedules the `Pulled` event of a pull that ends at `at`.
+    fn queue_image_pulled(&mut self, at: SimTime, id: PodId, generation: u32, report: PullReport) {
+        let slot = match self.free_pull_reports.pop() {
+            Some(s) => {
+                self.pull_reports[s as usize] = report;
+                s
+            }
+            None => {
+                self.pull_reports.push(report);
+                (self.pull_reports.len() - 1) as u32
+            }
+        };
+        self.queue.push(
+            at,
+            Event::ImagePulled {
+                pod: id,
+                generation,
+                report: slot,
+            },
+        );
+    }
+
+    pub(crate) fn on_image_pulled(&mut self, id: PodId, generation: u32, slot: u32) -> bool {
+        let report = self.pull_reports[slot as usize];
+        self.free_pull_reports.push(slot);
         if self.pods.get_current(id, generation).is_none() {
             return false;
         }
         self.pod_event(
             id,
             EventKind::Pulled {
-                image,
-                took: SimDuration::from_millis(u64::from(took_ms)),
-                total: SimDuration::from_millis(u64::from(total_ms)),
+                image: report.image,
+                took: SimDuration::from_millis(u64::from(report.took_ms)),
+                total: SimDuration::from_millis(u64::from(report.total_ms)),
             },
         );
         true
