@@ -262,6 +262,13 @@ impl<E: Copy> EventQueue<E> {
         self.heap[i] = moving;
     }
 
+    /// The event at the top of the heap (not the lanes), if any: often the next event but
+    /// one, whose data a caller may start loading while it handles the current one.
+    #[inline]
+    pub fn heap_top(&self) -> Option<&E> {
+        self.heap.first().map(|e| &e.event)
+    }
+
     /// Time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.head()
@@ -374,6 +381,20 @@ mod tests {
             assert_eq!(q.len(), reference.len());
         }
         assert_eq!(popped, expected);
+    }
+
+    /// `heap_top` shows the heap's earliest event, whatever the lanes hold.
+    #[test]
+    fn heap_top_is_the_heaps_earliest_event() {
+        let mut q = EventQueue::new();
+        assert_eq!(q.heap_top(), None);
+        q.push(SimTime::from_millis(9), 'a');
+        q.push(SimTime::from_millis(7), 'b');
+        q.push_in_lane(Lane(0), SimTime::from_millis(1), 'l');
+        assert_eq!(q.heap_top(), Some(&'b'));
+        assert_eq!(q.pop(), Some((SimTime::from_millis(1), 'l')));
+        assert_eq!(q.pop(), Some((SimTime::from_millis(7), 'b')));
+        assert_eq!(q.heap_top(), Some(&'a'));
     }
 
     #[test]

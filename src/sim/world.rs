@@ -458,6 +458,11 @@ impl World {
             });
         }
         let event = self.queue.pop_peeked(next);
+        // The heap's next event is usually a container exiting, a minute after its pod was
+        // last touched: start loading that pod now, while this event is handled.
+        if let Some(&Event::ContainerExited { pod, .. }) = self.queue.heap_top() {
+            self.pods.prefetch(pod);
+        }
         debug_assert!(time >= self.now, "time went backwards");
         if time > self.now {
             self.take_samples(observer, time)?;
