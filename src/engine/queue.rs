@@ -269,6 +269,12 @@ impl<E: Copy> EventQueue<E> {
         self.heap.first().map(|e| &e.event)
     }
 
+    /// The first event of `lane`, if any.
+    #[inline]
+    pub fn lane_front(&self, lane: Lane) -> Option<&E> {
+        self.lanes[usize::from(lane.0)].front().map(|e| &e.event)
+    }
+
     /// Time of the earliest event, if any.
     pub fn peek_time(&self) -> Option<SimTime> {
         self.head()
@@ -395,6 +401,20 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime::from_millis(1), 'l')));
         assert_eq!(q.pop(), Some((SimTime::from_millis(7), 'b')));
         assert_eq!(q.heap_top(), Some(&'a'));
+    }
+
+    #[test]
+    fn lane_front_is_the_lanes_first_event() {
+        let mut q = EventQueue::new();
+        assert_eq!(q.lane_front(Lane(1)), None);
+        q.push_in_lane(Lane(1), SimTime::from_millis(4), 'a');
+        q.push_in_lane(Lane(1), SimTime::from_millis(6), 'b');
+        q.push(SimTime::from_millis(1), 'h');
+        assert_eq!(q.lane_front(Lane(1)), Some(&'a'));
+        assert_eq!(q.lane_front(Lane(0)), None);
+        q.pop();
+        q.pop();
+        assert_eq!(q.lane_front(Lane(1)), Some(&'b'));
     }
 
     #[test]

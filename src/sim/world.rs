@@ -463,6 +463,11 @@ impl World {
         if let Some(&Event::ContainerExited { pod, .. }) = self.queue.heap_top() {
             self.pods.prefetch(pod);
         }
+        // Likewise the stream computed for the next pod to start, written when that pod was
+        // created: with tens of thousands of pods alive (W3), out of the cache by then.
+        if let Some(&Event::PodRunning { pod, .. }) = self.queue.lane_front(lane::STARTUP) {
+            self.attempt_streams.prefetch(pod.0);
+        }
         debug_assert!(time >= self.now, "time went backwards");
         if time > self.now {
             self.take_samples(observer, time)?;
