@@ -330,18 +330,9 @@ impl PodStore {
     /// Starts loading the pod of `id`'s slot into the cache, for a use soon.
     #[inline]
     pub fn prefetch(&self, id: PodId) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(slot) = self.slots.get(id.idx()) {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let start: *const i8 = std::ptr::from_ref(slot).cast();
-            for offset in (0..size_of::<Option<Pod>>()).step_by(64) {
-                // SAFETY: SSE is part of every x86-64 CPU, and a prefetch only hints the
-                // cache: it reads nothing and cannot fault (the address is in the slot).
-                unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) };
-            }
+            crate::engine::prefetch(slot);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = id;
     }
 
     /// The pod in `id`'s slot, if any.

@@ -345,15 +345,9 @@ impl StreamsAhead {
     /// Starts loading `slot`'s entry into the cache, for a [`StreamsAhead::take`] soon.
     #[inline]
     pub fn prefetch(&self, slot: u32) {
-        #[cfg(target_arch = "x86_64")]
         if let Some(entry) = self.slots.get(slot as usize) {
-            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            // SAFETY: SSE is part of every x86-64 CPU, and a prefetch only hints the cache:
-            // it reads nothing and cannot fault.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(entry).cast()) };
+            super::prefetch(entry);
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = slot;
     }
 
     /// The stream of `(purpose, a, b, c)` for `slot`: from what was computed ahead when it
