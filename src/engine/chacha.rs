@@ -16,38 +16,11 @@ pub const BATCH: usize = 8;
 /// "expand 32-byte k"
 const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
-#[inline(always)]
-fn quarter_round(x: &mut [u32; BLOCK_WORDS], a: usize, b: usize, c: usize, d: usize) {
-    x[a] = x[a].wrapping_add(x[b]);
-    x[d] = (x[d] ^ x[a]).rotate_left(16);
-    x[c] = x[c].wrapping_add(x[d]);
-    x[b] = (x[b] ^ x[c]).rotate_left(12);
-    x[a] = x[a].wrapping_add(x[b]);
-    x[d] = (x[d] ^ x[a]).rotate_left(8);
-    x[c] = x[c].wrapping_add(x[d]);
-    x[b] = (x[b] ^ x[c]).rotate_left(7);
-}
-
-/// Block 0 of `key`.
+/// Block 0 of `key`: the lane code with a single lane, which compiles to scalar code.
 pub fn block(key: &[u32; 8]) -> [u32; BLOCK_WORDS] {
-    let mut input = [0u32; BLOCK_WORDS];
-    input[..4].copy_from_slice(&SIGMA);
-    input[4..12].copy_from_slice(key);
-    let mut x = input;
-    for _ in 0..4 {
-        quarter_round(&mut x, 0, 4, 8, 12);
-        quarter_round(&mut x, 1, 5, 9, 13);
-        quarter_round(&mut x, 2, 6, 10, 14);
-        quarter_round(&mut x, 3, 7, 11, 15);
-        quarter_round(&mut x, 0, 5, 10, 15);
-        quarter_round(&mut x, 1, 6, 11, 12);
-        quarter_round(&mut x, 2, 7, 8, 13);
-        quarter_round(&mut x, 3, 4, 9, 14);
-    }
-    for (o, i) in x.iter_mut().zip(input) {
-        *o = o.wrapping_add(i);
-    }
-    x
+    let mut out = [[0u32; BLOCK_WORDS]; 1];
+    blocks_in_lanes::<1>(std::slice::from_ref(key), &mut out);
+    out[0]
 }
 
 /// Block 0 of each of `keys`.
@@ -108,7 +81,7 @@ fn quarter_round_lanes<const N: usize>(
 }
 
 /// Block 0 of `N` keys, word by word across the keys, so that the compiler keeps each state
-/// word of all `N` blocks in one vector register: [`block`]'s arithmetic, lane by lane.
+/// word of all `N` blocks in one vector register (RFC 7539's block function, lane by lane).
 #[inline(always)]
 fn blocks_in_lanes<const N: usize>(keys: &[[u32; 8]], out: &mut [[u32; BLOCK_WORDS]]) {
     let input: [Lanes<N>; BLOCK_WORDS] = std::array::from_fn(|w| {
