@@ -313,7 +313,17 @@ impl World {
         let ordinal = job.next_ordinal;
         job.next_ordinal += 1;
         let attempt = match index {
-            Some(i) => job.next_attempt.remove(&i).unwrap_or(0),
+            // Most indexes have never run before: larger than every remembered one, they
+            // are told apart by the map's last key without a search.
+            Some(i)
+                if job
+                    .next_attempt
+                    .last_key_value()
+                    .is_some_and(|(&k, _)| k >= i) =>
+            {
+                job.next_attempt.remove(&i).unwrap_or(0)
+            }
+            Some(_) => 0,
             None => 0,
         };
         (ordinal, attempt)

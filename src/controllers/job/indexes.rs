@@ -43,8 +43,12 @@ impl IndexTracker {
     /// Marks `index` as taken by a new pod. Indexes are taken lowest-first, as returned by
     /// [`IndexTracker::first_pending`].
     pub fn take(&mut self, index: u32) {
-        if !self.returned.remove(&index) {
-            debug_assert!(index >= self.cursor, "index {index} taken twice");
+        // Every returned index is below the cursor, so a fresh one (most takes) needs no
+        // search of `returned`.
+        if index < self.cursor {
+            let was_pending = self.returned.remove(&index);
+            debug_assert!(was_pending, "index {index} taken twice");
+        } else {
             // Indexes between the cursor and `index` cannot be skipped: first_pending hands
             // out fresh indexes in order.
             debug_assert_eq!(index, self.cursor);
