@@ -275,6 +275,8 @@ pub struct World {
     pub kubelet: KubeletConfig,
     pub controller: JobControllerConfig,
     pub pods: PodStore,
+    /// The Job controller's lists, reused from sync to sync.
+    pub sync_buffers: crate::controllers::job::sync::SyncBuffers,
     pub jobs: Vec<JobState>,
     pub cronjobs: Vec<super::cronjobs::CronJobState>,
     pub arrivals: Vec<super::arrivals::ArrivalState>,
@@ -354,6 +356,7 @@ impl World {
             kubelet: config.kubelet,
             controller: config.controller,
             pods: PodStore::default(),
+            sync_buffers: Default::default(),
             jobs: Vec::with_capacity(config.jobs.len()),
             cronjobs: Vec::with_capacity(config.cronjobs.len()),
             arrivals: Vec::with_capacity(config.arrivals.len()),

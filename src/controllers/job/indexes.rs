@@ -24,8 +24,17 @@ pub struct IndexTracker {
 
 impl IndexTracker {
     /// The `count` lowest pending indexes below `completions`, without taking them.
+    #[cfg(test)]
     pub fn first_pending(&self, count: usize, completions: u32) -> Vec<u32> {
-        let mut out = Vec::with_capacity(count.min(1024));
+        let mut out = Vec::new();
+        self.first_pending_into(&mut out, count, completions);
+        out
+    }
+
+    /// The `count` lowest pending indexes below `completions`, without taking them, into
+    /// `out` (cleared first).
+    pub fn first_pending_into(&self, out: &mut Vec<u32>, count: usize, completions: u32) {
+        out.clear();
         for &i in self.returned.iter() {
             if out.len() >= count || i >= completions {
                 break;
@@ -37,11 +46,10 @@ impl IndexTracker {
             out.push(next);
             next += 1;
         }
-        out
     }
 
     /// Marks `index` as taken by a new pod. Indexes are taken lowest-first, as returned by
-    /// [`IndexTracker::first_pending`].
+    /// [`IndexTracker::first_pending_into`].
     pub fn take(&mut self, index: u32) {
         // Every returned index is below the cursor, so a fresh one (most takes) needs no
         // search of `returned`.
