@@ -234,8 +234,17 @@ impl<E: Copy> EventQueue<E> {
         loop {
             let first = i * ARITY + 1;
             if first + ARITY <= n {
-                // Four children (the usual case): a tournament of three comparisons,
-                // without a loop or per-child bounds checks.
+                // Four children (the usual case). Start loading the four children's own children now: the one the
+                // descent takes next is known only after the comparisons, and in a large
+                // heap (W3's thirty thousand events) its line is rarely in the cache.
+                let grand = first * ARITY + 1;
+                if grand + (ARITY - 1) * ARITY < n {
+                    for j in 0..ARITY {
+                        super::prefetch(&self.heap[grand + j * ARITY]);
+                    }
+                }
+                // A tournament of three comparisons, without a loop or per-child bounds
+                // checks.
                 let c = &self.heap[first..first + ARITY];
                 let (k0, k1, k2, k3) = (c[0].key(), c[1].key(), c[2].key(), c[3].key());
                 let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
