@@ -54,8 +54,8 @@ struct SyncCtx {
 }
 
 /// The lists a sync builds and drops, kept between syncs (in [`World`]) so that a sync
-/// allocates nothing once they have grown: a W1 sync built nine of them, a tenth of a
-/// microsecond of `malloc` and `free` per sync.
+/// allocates nothing once they have grown: a W1 sync built nine of them, about half a
+/// microsecond of `malloc` and `free` per sync (2 % of the run).
 #[derive(Clone, Debug, Default)]
 pub struct SyncBuffers {
     /// Newly succeeded and newly failed pods.
@@ -108,8 +108,6 @@ fn sync(w: &mut World, id: JobId, b: &mut SyncBuffers) {
     let completions = job.spec.completions.unwrap_or(0).max(0) as u32;
 
     // getNewFinishedPods: pods with the finalizer that succeeded / count as failed.
-    // Sized up front: a sync often finds a hundred finished pods, and growing from empty
-    // reallocated a dozen times per sync.
     let (new_succeeded, new_failed) = (&mut b.succeeded, &mut b.failed);
     new_succeeded.clear();
     new_failed.clear();
