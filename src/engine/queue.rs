@@ -233,10 +233,13 @@ impl<E: Copy> EventQueue<E> {
         let n = self.heap.len();
         loop {
             let first = i * ARITY + 1;
-            if first + ARITY <= n {
-                // Four children (the usual case). Start loading the four children's own children now: the one the
-                // descent takes next is known only after the comparisons, and in a large
-                // heap (W3's thirty thousand events) its line is rarely in the cache.
+            if first >= n {
+                break;
+            }
+            let best = if first + ARITY <= n {
+                // Four children (the usual case). Start loading their own children now:
+                // the one the descent takes next is known only after the comparisons, and
+                // in a large heap (W3's thirty thousand events) its line is rarely cached.
                 let grand = first * ARITY + 1;
                 if grand + (ARITY - 1) * ARITY < n {
                     for j in 0..ARITY {
@@ -249,25 +252,14 @@ impl<E: Copy> EventQueue<E> {
                 let (k0, k1, k2, k3) = (c[0].key(), c[1].key(), c[2].key(), c[3].key());
                 let (a, ka) = if k1 < k0 { (1, k1) } else { (0, k0) };
                 let (b, kb) = if k3 < k2 { (3, k3) } else { (2, k2) };
-                let m = if kb < ka { b } else { a };
-                self.heap[i] = self.heap[first + m];
-                i = first + m;
+                first + if kb < ka { b } else { a }
             } else {
-                if first < n {
-                    let mut best = first;
-                    let mut best_key = self.heap[first].key();
-                    for c in first + 1..n {
-                        let k = self.heap[c].key();
-                        if k < best_key {
-                            best = c;
-                            best_key = k;
-                        }
-                    }
-                    self.heap[i] = self.heap[best];
-                    i = best;
-                }
-                break;
-            }
+                (first..n)
+                    .min_by_key(|&c| self.heap[c].key())
+                    .expect("a child exists")
+            };
+            self.heap[i] = self.heap[best];
+            i = best;
         }
         self.sift_up(i, moving);
     }

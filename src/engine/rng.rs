@@ -109,7 +109,7 @@ impl Streams {
     /// the key gives an unrelated stream.
     pub fn stream(&self, purpose: Purpose, a: u64, b: u64, c: u64) -> Stream {
         let origin = self.origin(purpose, [a, b, c]);
-        Stream::new(origin, chacha::block(&origin.key()))
+        Stream::new(origin)
     }
 
     fn origin(&self, purpose: Purpose, parts: [u64; 3]) -> Origin {
@@ -170,11 +170,12 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// The stream of `origin`, its first block computed now.
     #[inline]
-    fn new(origin: Origin, block: [u32; BLOCK_WORDS]) -> Stream {
+    fn new(origin: Origin) -> Stream {
         Stream {
             origin,
-            block,
+            block: chacha::block(&origin.key()),
             known: BLOCK_WORDS,
             pos: 0,
             rest: None,
@@ -364,7 +365,7 @@ impl StreamsAhead {
                 entry.state = AheadState::Empty;
                 Stream::ahead(origin, &entry.first)
             }
-            _ => Stream::new(origin, chacha::block(&origin.key())),
+            _ => Stream::new(origin),
         }
     }
 

@@ -323,8 +323,7 @@ impl World {
             {
                 job.next_attempt.remove(&i).unwrap_or(0)
             }
-            Some(_) => 0,
-            None => 0,
+            _ => 0,
         };
         (ordinal, attempt)
     }
