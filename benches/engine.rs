@@ -31,6 +31,10 @@ use jobsim::engine::time::SimTime;
 use jobsim::input::load::{LoadOptions, load};
 use jobsim::sim::{Discard, RunLimits, SimConfig, World};
 
+/// The binary's allocator, so that the workloads are measured as `jobsim run` runs them.
+#[global_allocator]
+static ALLOCATOR: jobsim::engine::alloc::LargePages = jobsim::engine::alloc::LargePages;
+
 /// Whether criterion measures (`cargo bench`) rather than running each benchmark once
 /// (`cargo test --benches`, the unoptimised test profile).
 fn measuring() -> bool {

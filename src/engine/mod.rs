@@ -24,6 +24,7 @@ pub fn prefetch<T>(value: &T) {
     let _ = value;
 }
 
+pub mod alloc;
 pub mod chacha;
 pub mod math;
 pub mod queue;
