@@ -280,6 +280,21 @@ impl PodStore {
         PodId(slot)
     }
 
+    /// The slot the next insert will take, if it is a free one.
+    #[inline]
+    pub fn next_free(&self) -> Option<u32> {
+        self.free.last().copied()
+    }
+
+    /// Starts loading slot `slot` and its generation, for an insert soon.
+    #[inline]
+    pub fn prefetch_slot(&self, slot: u32) {
+        if let Some(s) = self.slots.get(slot as usize) {
+            crate::engine::prefetch(s);
+            crate::engine::prefetch(&self.generations[slot as usize]);
+        }
+    }
+
     /// Removes a pod and returns it.
     pub fn remove(&mut self, id: PodId) -> Pod {
         let pod = self.slots[id.idx()]

@@ -376,6 +376,11 @@ impl World {
             scale_up_noted: false,
         });
         self.pods.set_position_in_job(id, position_in_job);
+        // The slot the next creation of this sync takes: freed a sync ago, out of the cache.
+        if let Some(next) = self.pods.next_free() {
+            self.pods.prefetch_slot(next);
+            self.attempt_streams.prefetch(next);
+        }
         // The first run's stream, computed with the other pods created in this sync.
         let [a, b, c] = self.attempt_key(id).stream_parts();
         self.attempt_streams.announce(&self.streams, id.0, a, b, c);
