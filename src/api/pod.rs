@@ -373,6 +373,14 @@ impl PodStore {
         self.on_node[id.idx()]
     }
 
+    /// Starts loading `id`'s position in its node's pod list, for its removal soon.
+    #[inline]
+    pub fn prefetch_position_on_node(&self, id: PodId) {
+        if let Some(position) = self.on_node.get(id.idx()) {
+            crate::engine::prefetch(position);
+        }
+    }
+
     #[inline]
     pub fn set_position_on_node(&mut self, id: PodId, position: u32) {
         self.on_node[id.idx()] = position;

@@ -267,6 +267,16 @@ impl Cluster {
         &self.nodes[id.idx()]
     }
 
+    /// Starts loading the hot part of a node (its first two cache lines: requests, state,
+    /// pod list), for a bind or release soon. Ids past the table are ignored.
+    #[inline]
+    pub fn prefetch_node(&self, id: NodeId) {
+        if let Some(node) = self.nodes.get(id.idx()) {
+            crate::engine::prefetch(&node.requested);
+            crate::engine::prefetch(&node.pods);
+        }
+    }
+
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
         &mut self.nodes[id.idx()]
     }

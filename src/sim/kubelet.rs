@@ -297,6 +297,8 @@ impl World {
             .collect();
         let generation = self.pods.bump(id);
         let p = self.pods.get_mut(id);
+        // A pod runs only where it is bound; the event's node is a hint for the run loop.
+        let node = p.node.unwrap_or(NodeId(u32::MAX));
         p.pending_exit = Some(PendingExit {
             evicted: outcome.evicted,
             exit,
@@ -309,6 +311,7 @@ impl World {
             Event::ContainerExited {
                 pod: id,
                 generation,
+                node,
             },
         );
         generation
