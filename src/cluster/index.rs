@@ -214,7 +214,7 @@ pub struct NodeIndex {
     by_key: BTreeMap<ClassKey, u32>,
     /// Each node's slot (`NO_SLOT` when not filed).
     node_slot: Vec<u32>,
-    taints: Interner<Vec<crate::api::job::Taint>>,
+    taints: Interner<thin_vec::ThinVec<crate::api::job::Taint>>,
     extended: Interner<Vec<(String, i64)>>,
 }
 

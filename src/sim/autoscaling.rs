@@ -106,7 +106,7 @@ impl World {
             nonzero_cpu_millis: 0,
             nonzero_memory_bytes: 0,
             labels: Arc::new(labels),
-            taints: p.taints.clone(),
+            taints: p.taints.iter().cloned().collect(),
             ready: true,
             unschedulable: false,
             up_since: self.now,
@@ -117,7 +117,7 @@ impl World {
             down_epoch: 0,
             not_ready_since: None,
             up_epoch: 0,
-            pods: Vec::new(),
+            pods: Default::default(),
         }
     }
 
@@ -176,7 +176,7 @@ impl World {
                     && free.memory_bytes >= min_mem
             })
             .map(|n| Node {
-                pods: Vec::new(),
+                pods: Default::default(),
                 images: Default::default(),
                 ..n.clone()
             })
