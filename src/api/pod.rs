@@ -289,9 +289,9 @@ impl PodStore {
     /// Starts loading slot `slot` and its generation, for an insert soon.
     #[inline]
     pub fn prefetch_slot(&self, slot: u32) {
-        if let Some(s) = self.slots.get(slot as usize) {
-            crate::engine::prefetch(s);
-            crate::engine::prefetch(&self.generations[slot as usize]);
+        self.prefetch(PodId(slot));
+        if let Some(generation) = self.generations.get(slot as usize) {
+            crate::engine::prefetch(generation);
         }
     }
 

@@ -269,9 +269,9 @@ mod tests {
         }
     }
 
-    /// A vector grown far past the threshold through the allocator holds what was pushed.
+    /// A large block allocated at once holds, word for word, what is written into it.
     #[test]
-    fn vectors_grow_through_large_blocks() {
+    fn a_large_block_holds_what_is_written() {
         let a = LargePages;
         let n = 3 * LARGE / 8;
         let layout = Layout::array::<u64>(n).unwrap();
