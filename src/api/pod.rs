@@ -204,6 +204,10 @@ pub struct Pod {
     pub index_released: bool,
     /// The cluster-autoscaler has reported whether this pod triggers a scale-up.
     pub scale_up_noted: bool,
+    /// The random part of the pod's name (`generateName`'s five characters), made once at
+    /// creation when the run shows names (it records events or pods): a W1 run shows each
+    /// name four times. All zero otherwise; `World::pod_name` makes it then.
+    pub name_suffix: [u8; crate::api::names::RANDOM_LENGTH],
 }
 
 impl Pod {
@@ -459,6 +463,7 @@ mod tests {
             accounted: false,
             index_released: false,
             scale_up_noted: false,
+            name_suffix: [0; crate::api::names::RANDOM_LENGTH],
         }
     }
 

@@ -257,8 +257,19 @@ impl World {
         PodName {
             job: p.job,
             index: p.index,
-            suffix: self.pod_name_suffix(self.jobs[p.job.idx()].key, p.ordinal),
+            suffix: if self.shows_names() {
+                p.name_suffix
+            } else {
+                self.pod_name_suffix(self.jobs[p.job.idx()].key, p.ordinal)
+            },
         }
+    }
+
+    /// The run records events or pods, which name pods: each pod's name is made once, when
+    /// it is created ([`Pod::name_suffix`]).
+    #[inline]
+    fn shows_names(&self) -> bool {
+        self.record_events || self.record_pods
     }
 
     /// The random part of the name of the Job's pod number `ordinal` (`generateName`'s five
@@ -337,6 +348,11 @@ impl World {
         attempt: u32,
         failure_counts: Option<(u32, u32)>,
     ) -> PodId {
+        let name_suffix = if self.shows_names() {
+            self.pod_name_suffix(self.jobs[job_id.idx()].key, ordinal)
+        } else {
+            [0; names::RANDOM_LENGTH]
+        };
         let job = &mut self.jobs[job_id.idx()];
         job.stats.pods_created += 1;
         self.stats.pods_created += 1;
@@ -374,6 +390,7 @@ impl World {
             accounted: false,
             index_released: false,
             scale_up_noted: false,
+            name_suffix,
         });
         self.pods.set_position_in_job(id, position_in_job);
         // The slot the next creation of this sync takes: freed a sync ago, out of the cache.

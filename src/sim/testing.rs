@@ -107,6 +107,7 @@ pub fn pod() -> Pod {
         accounted: false,
         index_released: false,
         scale_up_noted: false,
+        name_suffix: [0; crate::api::names::RANDOM_LENGTH],
     }
 }
 
