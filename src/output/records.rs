@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::api::names::{pod_name, pod_name_into};
+use crate::api::names::{RANDOM_LENGTH, pod_name, pod_name_into};
 use crate::api::pod::NO_INDEX;
 use crate::engine::time::SimTime;
 use crate::sim::records::{EventKind, EventRecord, ObjectRef, PodName, PodRecord};
@@ -111,8 +111,8 @@ impl<W: Write> RecordWriter<W> {
 
 /// CSV rows, written as the `csv` crate writes them (RFC 4180, `QuoteStyle::Necessary`): a
 /// field is quoted when it holds a comma, a double quote, CR or LF, and a double quote in
-/// it is doubled. A field is formatted straight into the buffer and checked afterwards,
-/// eight bytes at a time ([`needs_quotes`]); numbers are formatted without `core::fmt`.
+/// it is doubled. Text is tested before it is copied in, eight bytes at a time
+/// ([`needs_quotes`]); numbers are formatted without `core::fmt`.
 struct Row {
     buf: String,
     fields: usize,
@@ -129,34 +129,60 @@ impl Row {
 
     /// A text field.
     fn text(&mut self, s: &str) {
-        self.text_with(|buf| buf.push_str(s));
-    }
-
-    /// A text field that `write` appends to the buffer; quoted afterwards if it must be.
-    #[inline]
-    fn text_with(&mut self, write: impl FnOnce(&mut String)) {
         self.separate();
-        let start = self.buf.len();
-        write(&mut self.buf);
-        if needs_quotes(self.buf.as_bytes(), start) {
-            self.quote_from(start);
+        if needs_quotes(s.as_bytes()) {
+            self.quoted(s);
+        } else {
+            self.buf.push_str(s);
         }
     }
 
-    /// Quotes the field that starts at `start`, doubling its double quotes (rare: messages
-    /// that hold a comma).
+    /// `s` in double quotes, its double quotes doubled (rare: messages that hold a comma).
     #[cold]
-    fn quote_from(&mut self, start: usize) {
-        let field = self.buf.split_off(start);
+    fn quoted(&mut self, s: &str) {
         self.buf.push('"');
-        self.buf.push_str(&field.replace('"', "\"\""));
+        self.buf.push_str(&s.replace('"', "\"\""));
         self.buf.push('"');
+    }
+
+    /// A text field of a fixed prefix and a name ("Job/pi").
+    fn prefixed(&mut self, prefix: &'static str, name: &str) {
+        debug_assert!(!needs_quotes(prefix.as_bytes()));
+        if needs_quotes(name.as_bytes()) {
+            self.text(&format!("{prefix}{name}"));
+        } else {
+            self.separate();
+            self.buf.push_str(prefix);
+            self.buf.push_str(name);
+        }
+    }
+
+    /// A pod's name after `prefix` ("Pod/" or nothing). It is made of its Job's name (cut
+    /// if long), the index and five alphanumerics, so it needs quotes only if the Job's
+    /// name does; it is then formatted straight into the row.
+    fn pod_name(
+        &mut self,
+        prefix: &'static str,
+        job_name: &str,
+        index: Option<u32>,
+        suffix: &[u8; RANDOM_LENGTH],
+    ) {
+        debug_assert!(!needs_quotes(prefix.as_bytes()));
+        if needs_quotes(job_name.as_bytes()) {
+            let mut name = prefix.to_string();
+            pod_name_into(&mut name, job_name, index, suffix);
+            self.text(&name);
+        } else {
+            self.separate();
+            self.buf.push_str(prefix);
+            pod_name_into(&mut self.buf, job_name, index, suffix);
+        }
     }
 
     /// A field from the model's own fixed words (phases, reasons, event types), none of
     /// which needs quotes.
     fn word(&mut self, s: &'static str) {
-        debug_assert!(!needs_quotes(s.as_bytes(), 0), "{s:?} needs quotes");
+        debug_assert!(!needs_quotes(s.as_bytes()), "{s:?} needs quotes");
         self.separate();
         self.buf.push_str(s);
     }
@@ -204,31 +230,20 @@ impl Row {
     }
 }
 
-/// Whether the field `buf[start..]` holds a byte that CSV quotes for. Eight bytes are
-/// tested at once; the last one to seven are read with the bytes before them, which are
-/// then shifted out (fields are 5 to 60 bytes long, and a byte-by-byte scan was a
-/// tenth of the writer's time).
-fn needs_quotes(buf: &[u8], start: usize) -> bool {
-    let end = buf.len();
-    if end < 8 {
-        return buf[start..]
+/// Whether `text` holds a byte that CSV quotes for. Eight bytes are tested at once, the
+/// last word overlapping the one before (fields are 5 to 60 bytes long, and a byte-by-byte
+/// scan was a tenth of the writer's time). Text is tested where it was read from rather
+/// than after it was copied into the row: a load of bytes just stored by several smaller
+/// stores waits for them.
+fn needs_quotes(text: &[u8]) -> bool {
+    if text.len() < 8 {
+        return text
             .iter()
             .any(|c| matches!(c, b',' | b'"' | b'\r' | b'\n'));
     }
-    let word = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("8 bytes"));
-    let mut at = start;
-    while at + 8 <= end {
-        if special_bytes(word(at)) != 0 {
-            return true;
-        }
-        at += 8;
-    }
-    if at == end {
-        return false;
-    }
-    // Little-endian: the bytes before `at` are the word's low ones.
-    let before = 8 - (end - at);
-    special_bytes(word(end - 8)) >> (8 * before) != 0
+    let word = |w: &[u8]| special_bytes(u64::from_le_bytes(w.try_into().expect("8 bytes"))) != 0;
+    let mut words = text.chunks_exact(8);
+    words.any(word) || (!words.remainder().is_empty() && word(&text[text.len() - 8..]))
 }
 
 /// The high bit of each byte of `x` that is `,`, `"`, CR or LF.
@@ -242,8 +257,8 @@ fn special_bytes(x: u64) -> u64 {
         | zero_bytes(x ^ splat(b'\n'))
 }
 
-/// The high bit of each zero byte of `x`, exactly: no carry crosses from one byte into
-/// the next, so the bits of bytes shifted out cannot reach the others.
+/// The high bit of each zero byte of `x`, exactly (no carry crosses from one byte into the
+/// next).
 fn zero_bytes(x: u64) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     !(((x & LOW7) + LOW7) | x | LOW7)
@@ -477,6 +492,10 @@ impl<W: Write> RecordWriter<W> {
             return Ok(());
         };
         let (row, text) = (&mut out.rows, &mut self.text);
+        // The message first: by the time it is tested for quotes and copied, the stores
+        // that wrote it are done.
+        text.clear();
+        let (kind, reason) = describe_into(names, e, text);
         row.time(e.time);
         let namespace = match e.object {
             ObjectRef::Job(j) => names.job(j).namespace,
@@ -485,28 +504,15 @@ impl<W: Write> RecordWriter<W> {
             ObjectRef::CronJob(c) => names.cronjob(c).1,
         };
         row.text(namespace);
-        row.text_with(|object| match e.object {
-            ObjectRef::Job(j) => {
-                object.push_str("Job/");
-                object.push_str(names.job(j).name);
-            }
+        match e.object {
+            ObjectRef::Job(j) => row.prefixed("Job/", names.job(j).name),
             ObjectRef::Pod(p) => {
-                object.push_str("Pod/");
                 let index = (p.index != NO_INDEX).then_some(p.index);
-                pod_name_into(object, names.job(p.job).name, index, &p.suffix);
+                row.pod_name("Pod/", names.job(p.job).name, index, &p.suffix);
             }
-            ObjectRef::Node(n) => {
-                object.push_str("Node/");
-                object.push_str(names.node(n));
-            }
-            ObjectRef::CronJob(c) => {
-                object.push_str("CronJob/");
-                object.push_str(names.cronjob(c).0);
-            }
-        });
-        // The message follows the type and reason that describing the event gives.
-        text.clear();
-        let (kind, reason) = describe_into(names, e, text);
+            ObjectRef::Node(n) => row.prefixed("Node/", names.node(n)),
+            ObjectRef::CronJob(c) => row.prefixed("CronJob/", names.cronjob(c).0),
+        }
         row.word(kind);
         row.text(reason);
         row.text(text);
@@ -535,7 +541,7 @@ impl<W: Write> RecordWriter<W> {
         let index = (p.name.index != NO_INDEX).then_some(p.name.index);
         row.text(job.name);
         row.text(job.namespace);
-        row.text_with(|name| pod_name_into(name, job.name, index, &p.name.suffix));
+        row.pod_name("", job.name, index, &p.name.suffix);
         row.opt_int(index);
         row.int(p.ordinal);
         row.int(p.attempt);
@@ -622,37 +628,45 @@ mod tests {
         assert_eq!(row.buf, "0.000,0.005,0.050,0.999,1.000,86400.123");
     }
 
-    /// The word-at-a-time test agrees with a byte-by-byte one for every field length and
-    /// position of the special byte, with any bytes before the field (including special
-    /// ones, which must not count).
+    /// The word-at-a-time test agrees with a byte-by-byte one for every length and
+    /// position of the special byte.
     #[test]
     fn quoting_is_decided_as_byte_by_byte() {
         let slow = |b: &[u8]| b.iter().any(|c| matches!(c, b',' | b'"' | b'\r' | b'\n'));
-        for before in [&b""[..], b"x", b"abc,", b"\n\n\n\n\n\n\n\n\n", b"0123456,"] {
-            for len in 0..40 {
-                for special in [None, Some(b','), Some(b'"'), Some(b'\r'), Some(b'\n')] {
-                    let positions: Vec<Option<usize>> = match special {
-                        None => vec![None],
-                        Some(_) => (0..len).map(Some).collect(),
-                    };
-                    for at in positions {
-                        // Bytes next to the specials in value (and 0x80+) around them.
-                        let mut field: Vec<u8> = (0..len)
-                            .map(|i| [b'a', b'+', b'-', 0x0b, 0x2d, 0xc3, b'.', b' '][i % 8])
-                            .collect();
-                        if let (Some(c), Some(at)) = (special, at) {
-                            field[at] = c;
-                        }
-                        let mut buf = before.to_vec();
-                        buf.extend_from_slice(&field);
-                        assert_eq!(
-                            needs_quotes(&buf, before.len()),
-                            slow(&field),
-                            "{before:?} then {field:?}"
-                        );
+        for len in 0..40 {
+            for special in [None, Some(b','), Some(b'"'), Some(b'\r'), Some(b'\n')] {
+                let positions: Vec<Option<usize>> = match special {
+                    None => vec![None],
+                    Some(_) => (0..len).map(Some).collect(),
+                };
+                for at in positions {
+                    // Bytes next to the special ones in value, and bytes of UTF-8 sequences.
+                    let mut text: Vec<u8> = (0..len)
+                        .map(|i| [b'a', b'+', b'-', 0x0b, 0x2d, 0xc3, b'.', b' '][i % 8])
+                        .collect();
+                    if let (Some(c), Some(at)) = (special, at) {
+                        text[at] = c;
                     }
+                    assert_eq!(needs_quotes(&text), slow(&text), "{text:?}");
                 }
             }
         }
+    }
+
+    /// Names built into a field are quoted as the whole field would be.
+    #[test]
+    fn names_in_fields_are_quoted_as_text() {
+        let mut row = Row {
+            buf: String::new(),
+            fields: 0,
+        };
+        row.prefixed("Job/", "pi");
+        row.prefixed("Node/", "a,b");
+        row.pod_name("Pod/", "sim", Some(3), b"x2z4q");
+        row.pod_name("", "say \"hi\"", None, b"x2z4q");
+        assert_eq!(
+            row.buf,
+            "Job/pi,\"Node/a,b\",Pod/sim-3-x2z4q,\"say \"\"hi\"\"-x2z4q\""
+        );
     }
 }
