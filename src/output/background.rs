@@ -68,21 +68,25 @@ impl<W: Write + Send + 'static> BackgroundRecordWriter<W> {
 
     fn send_if_full(&mut self, world: &World) -> io::Result<()> {
         if self.items.len() >= BATCH {
-            self.send(world)?;
+            let fresh = self.spare();
+            let full = std::mem::replace(&mut self.items, fresh);
+            self.send(world, full)?;
         }
         Ok(())
     }
 
-    /// Sends the records collected so far, with the names the world added since the last
-    /// batch.
-    fn send(&mut self, world: &World) -> io::Result<()> {
-        let fresh = self
-            .spare
+    /// An empty vector with room for a batch: one the thread gave back, or a new one.
+    fn spare(&self) -> Vec<Record> {
+        self.spare
             .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+    }
+
+    /// Sends `items`, with the names the world added since the last batch.
+    fn send(&mut self, world: &World, items: Vec<Record>) -> io::Result<()> {
         let batch = Batch {
             names: self.sent.news(world),
-            items: std::mem::replace(&mut self.items, fresh),
+            items,
         };
         let sent = match &self.to_writer {
             Some(to_writer) => to_writer.send(batch).is_ok(),
@@ -112,7 +116,8 @@ impl<W: Write + Send + 'static> BackgroundRecordWriter<W> {
     /// Writes what is left, waits for the thread and returns the flushed writers, as
     /// [`RecordWriter::finish`].
     pub fn finish(mut self, world: &World) -> io::Result<(Option<W>, Option<W>)> {
-        self.send(world)?;
+        let rest = std::mem::take(&mut self.items);
+        self.send(world, rest)?;
         self.to_writer = None;
         match self.join() {
             Some(result) => result?.finish(),
@@ -155,10 +160,19 @@ impl<W: Write + Send + 'static> Observer for BackgroundRecordWriter<W> {
         self.send_if_full(world)
     }
 
-    /// The records move into the batch: nothing is copied twice.
+    /// The world's records become the batch when they fill one (they wait for
+    /// [`Observer::records_batch`]); otherwise they move into it. Nothing is copied twice.
     fn records(&mut self, world: &World, records: &mut Vec<Record>) -> io::Result<()> {
+        if self.items.is_empty() && records.len() >= BATCH {
+            let full = std::mem::replace(records, self.spare());
+            return self.send(world, full);
+        }
         self.items.append(records);
         self.send_if_full(world)
+    }
+
+    fn records_batch(&self) -> usize {
+        BATCH
     }
 }
 

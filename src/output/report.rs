@@ -58,6 +58,11 @@ impl Observer for ChartData {
         Ok(())
     }
 
+    /// The bars only need the pods' records in order, not at once.
+    fn records_batch(&self) -> usize {
+        usize::MAX
+    }
+
     fn pod(&mut self, _: &World, p: &PodRecord) -> std::io::Result<()> {
         let (Some(node), Some(start)) = (p.node, p.started) else {
             return Ok(());

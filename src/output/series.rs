@@ -173,6 +173,11 @@ impl<W: Write> Observer for SeriesWriter<W> {
         Ok(())
     }
 
+    /// Records are not wanted: they may wait.
+    fn records_batch(&self) -> usize {
+        usize::MAX
+    }
+
     fn sample(&mut self, world: &World, at: SimTime) -> io::Result<()> {
         let mut sample = Sample {
             at,

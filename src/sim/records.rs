@@ -1,8 +1,9 @@
 //! What a run reports as it goes: Kubernetes events and finished pods.
 //!
 //! The simulation never writes files. It appends records to `World::records`; the run
-//! loop hands them to an [`Observer`] after every event, with read access to the world so
-//! that names can be resolved. Records carry ids and small values, never formatted
+//! loop hands them to an [`Observer`] after every event (or, for an observer that asks,
+//! in batches: [`Observer::records_batch`]), with read access to the world so that names
+//! can be resolved. Records carry ids and small values, never formatted
 //! strings, so a run whose outputs are switched off formats nothing.
 
 use crate::api::names::RANDOM_LENGTH;
@@ -146,11 +147,19 @@ pub enum Record {
 pub trait Observer {
     fn event(&mut self, world: &World, event: &EventRecord) -> std::io::Result<()>;
     fn pod(&mut self, world: &World, pod: &PodRecord) -> std::io::Result<()>;
-    /// The records of one event, in order: [`Observer::event`] and [`Observer::pod`] for
-    /// each. An observer that keeps records may take them out of `records` instead of
-    /// copying them; the run clears it afterwards.
+    /// The records of one or more events, in order: [`Observer::event`] and
+    /// [`Observer::pod`] for each. An observer that keeps records may take them out of
+    /// `records` instead of copying them (or take the vector, leaving an empty one with
+    /// room); the run clears it afterwards.
     fn records(&mut self, world: &World, records: &mut Vec<Record>) -> std::io::Result<()> {
         hand_each(self, world, records)
+    }
+    /// How many records may wait in the world before they are handed over. With 1 (the
+    /// default) the records of each event come right after it, so that an observer can be
+    /// read between steps; an observer that only passes them on takes them in batches. The
+    /// run hands over whatever waits when it ends or stops at a limit.
+    fn records_batch(&self) -> usize {
+        1
     }
     /// The world as it is at `at` (timeseries.csv), when sampling is on. A sample is
     /// tentative until [`Observer::commit_samples`]: the run may end before its time.
@@ -196,6 +205,9 @@ impl<A: Observer + ?Sized, B: Observer + ?Sized> Observer for Tee<'_, A, B> {
         hand_each(self.1, world, records)?;
         self.0.records(world, records)
     }
+    fn records_batch(&self) -> usize {
+        self.0.records_batch().min(self.1.records_batch())
+    }
     fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
         self.0.sample(world, at)?;
         self.1.sample(world, at)
@@ -226,6 +238,10 @@ impl<O: Observer> Observer for Option<O> {
             None => Ok(()),
         }
     }
+    /// An observer that is off takes records whenever.
+    fn records_batch(&self) -> usize {
+        self.as_ref().map_or(usize::MAX, O::records_batch)
+    }
     fn sample(&mut self, world: &World, at: SimTime) -> std::io::Result<()> {
         match self {
             Some(o) => o.sample(world, at),
@@ -249,6 +265,9 @@ impl Observer for Discard {
     }
     fn pod(&mut self, _: &World, _: &PodRecord) -> std::io::Result<()> {
         Ok(())
+    }
+    fn records_batch(&self) -> usize {
+        usize::MAX
     }
 }
 

@@ -517,16 +517,18 @@ impl World {
             // A cancelled timer: it popped, but nothing happened.
             self.stats.stale_events += 1;
         }
-        if !self.records.is_empty() {
+        if !self.records.is_empty() && self.records.len() >= observer.records_batch() {
             self.flush(observer)?;
         }
         if self.pods.live() > limits.max_live_pods {
+            self.flush(observer)?;
             return Err(SimError::MaxLivePods {
                 limit: limits.max_live_pods,
                 time: self.now,
             });
         }
         if self.queue.len() > limits.max_queued_events {
+            self.flush(observer)?;
             return Err(SimError::MaxQueuedEvents {
                 limit: limits.max_queued_events,
                 time: self.now,
