@@ -252,6 +252,7 @@ impl World {
         }
     }
 
+    #[inline]
     pub fn pod_name(&self, id: PodId) -> PodName {
         let p = self.pods.get(id);
         PodName {
