@@ -296,13 +296,14 @@ impl World {
         }
     }
 
-    /// Records a Kubernetes event about a pod; its name is only looked up when events are
-    /// recorded.
+    /// Records a Kubernetes event about a pod; its name is only looked up, and its kind
+    /// only made, when events are recorded (a kind that is made and not recorded is
+    /// dropped through a call that the compiler does not see through).
     #[inline(always)]
-    pub fn pod_event(&mut self, id: PodId, kind: EventKind) {
+    pub fn pod_event(&mut self, id: PodId, kind: impl FnOnce() -> EventKind) {
         if self.record_events {
             let name = self.pod_name(id);
-            self.event(ObjectRef::Pod(name), kind);
+            self.event(ObjectRef::Pod(name), kind());
         }
     }
 
@@ -711,7 +712,7 @@ impl World {
             p.scheduled_at = Some(now);
         });
         self.cluster.nodes[node.idx()].pods.push(id);
-        self.pod_event(id, EventKind::Scheduled(node));
+        self.pod_event(id, || EventKind::Scheduled(node));
         if self.cluster.nodes[node.idx()].down {
             // Bound to a node that failed but is not yet NotReady: nothing starts it, and
             // the taint-eviction controller will see it once the node is tainted.

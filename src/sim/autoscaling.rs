@@ -232,7 +232,7 @@ impl World {
             } else {
                 "it wouldn't fit on a new node of any autoscaled pool"
             };
-            self.pod_event(id, EventKind::NotTriggerScaleUp(why));
+            self.pod_event(id, || EventKind::NotTriggerScaleUp(why));
         }
         let Some(chosen) = self.expand(&options) else {
             return;
@@ -248,15 +248,12 @@ impl World {
         for &k in &o.estimate.pods {
             let id = pending[left[k]];
             self.pods.get_mut(id).scale_up_noted = true;
-            self.pod_event(
-                id,
-                EventKind::TriggeredScaleUp {
-                    pool: pool as u32,
-                    from,
-                    to,
-                    max,
-                },
-            );
+            self.pod_event(id, || EventKind::TriggeredScaleUp {
+                pool: pool as u32,
+                from,
+                to,
+                max,
+            });
         }
         let provisioning = self.cluster.pools[pool]
             .autoscaling

@@ -79,12 +79,12 @@ impl World {
             if !pull {
                 match present {
                     Some(ready) if ready <= t => {
-                        self.pod_event(id, EventKind::AlreadyPresent { image: need.image })
+                        self.pod_event(id, || EventKind::AlreadyPresent { image: need.image })
                     }
                     Some(ready) => {
                         // Being pulled for another pod: this pod's pull request waits for
                         // that pull and then finds the layers there.
-                        self.pod_event(id, EventKind::Pulling { image: need.image });
+                        self.pod_event(id, || EventKind::Pulling { image: need.image });
                         let report = PullReport {
                             image: need.image,
                             took_ms: 0,
@@ -121,7 +121,7 @@ impl World {
                 n.images.puller_free = done;
             }
             n.images.pulled(need.image, done);
-            self.pod_event(id, EventKind::Pulling { image: need.image });
+            self.pod_event(id, || EventKind::Pulling { image: need.image });
             let report = PullReport {
                 image: need.image,
                 took_ms: ms_u32(took),
@@ -168,14 +168,11 @@ impl World {
         if self.pods.get_current(id, generation).is_none() {
             return false;
         }
-        self.pod_event(
-            id,
-            EventKind::Pulled {
-                image: report.image,
-                took: SimDuration::from_millis(u64::from(report.took_ms)),
-                total: SimDuration::from_millis(u64::from(report.total_ms)),
-            },
-        );
+        self.pod_event(id, || EventKind::Pulled {
+            image: report.image,
+            took: SimDuration::from_millis(u64::from(report.took_ms)),
+            total: SimDuration::from_millis(u64::from(report.total_ms)),
+        });
         true
     }
 
@@ -204,7 +201,7 @@ impl World {
             p.ready = readiness.is_zero();
             p.ready_at = readiness.is_zero().then_some(now);
         });
-        self.pod_event(id, EventKind::Started);
+        self.pod_event(id, || EventKind::Started);
         let job = self.pods.get(id).job;
         self.jobs[job.idx()]
             .stats
@@ -339,7 +336,7 @@ impl World {
                 .as_ref()
                 .map_or_else(|| "memory".to_string(), |e| e.resource.clone());
             self.metrics.pods_evicted += 1;
-            self.pod_event(id, EventKind::Evicted(resource));
+            self.pod_event(id, || EventKind::Evicted(resource));
             self.update_pod(id, |p| {
                 p.phase = PodPhase::Failed;
                 p.ready = false;
@@ -380,7 +377,7 @@ impl World {
             p.crash_backoff_updated = crash.updated;
         });
         if !delay.is_zero() {
-            self.pod_event(id, EventKind::BackOff);
+            self.pod_event(id, || EventKind::BackOff);
         }
         let generation = self.pods.bump(id);
         self.queue.push(
@@ -464,7 +461,7 @@ impl World {
                 planned.at.min(signalled)
             }
         };
-        self.pod_event(id, EventKind::Killing);
+        self.pod_event(id, || EventKind::Killing);
         let generation = self.pods.bump(id);
         self.queue.push(
             stop_at,

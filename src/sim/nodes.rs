@@ -222,7 +222,7 @@ impl World {
             _ => return false,
         }
         self.metrics.pods_evicted += 1;
-        self.pod_event(pod, EventKind::TaintManagerEviction);
+        self.pod_event(pod, || EventKind::TaintManagerEviction);
         self.delete_pod(
             pod,
             DeletedBy::Disruption(DisruptionReason::DeletionByTaintManager),

@@ -198,13 +198,10 @@ impl World {
         for &v in &chosen.victims {
             self.preemptions.victim_of.insert(v.0, pi);
             self.preemptions.victims_total += 1;
-            self.pod_event(
-                v,
-                EventKind::Preempted {
-                    by: preemptor_name,
-                    node: chosen.node,
-                },
-            );
+            self.pod_event(v, || EventKind::Preempted {
+                by: preemptor_name,
+                node: chosen.node,
+            });
         }
         for &v in &chosen.victims {
             self.delete_pod(

@@ -228,7 +228,7 @@ impl World {
                 self.scheduler.last_failure = Some((tpl_key, self.cluster_version, fit));
                 self.pods.get_mut(id).scheduling_attempts += 1;
                 if let Some(message) = message {
-                    self.pod_event(id, EventKind::FailedScheduling(message));
+                    self.pod_event(id, || EventKind::FailedScheduling(message));
                 }
                 let generation = self.pods.get(id).generation;
                 self.scheduler.unschedulable.push(Unschedulable {
