@@ -444,10 +444,9 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx, b: &mut SyncBuffers) 
             .first_pending_into(pending, diff as usize, completions);
         if job.spec.has_backoff_limit_per_index() {
             // getPodCreationInfoForIndependentIndexes: each index waits out its own
-            // back-off, counted from its last failed pod.
-            let mut ready = Vec::new();
+            // back-off, counted from its last failed pod. The ready ones stay, in order.
             let mut min_wait: Option<SimDuration> = None;
-            for &i in pending.iter() {
+            pending.retain(|&i| {
                 let wait = match ctx.delayed.get(&i) {
                     None => SimDuration::ZERO,
                     Some(&p) => {
@@ -461,19 +460,17 @@ fn manage_job(w: &mut World, id: JobId, ctx: &mut SyncCtx, b: &mut SyncBuffers) 
                         )
                     }
                 };
-                if wait.is_zero() {
-                    ready.push(i);
-                } else if min_wait.is_none_or(|m| wait < m) {
+                if !wait.is_zero() && min_wait.is_none_or(|m| wait < m) {
                     min_wait = Some(wait);
                 }
-            }
-            if ready.is_empty() {
+                wait.is_zero()
+            });
+            if pending.is_empty() {
                 if let Some(wait) = min_wait {
                     w.enqueue_job_after(id, wait.max(cfg.sync_batch_period));
                 }
                 return;
             }
-            *pending = ready;
         }
         diff = pending.len() as i64;
     }
