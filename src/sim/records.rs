@@ -157,7 +157,8 @@ pub trait Observer {
     /// How many records may wait in the world before they are handed over. With 1 (the
     /// default) the records of each event come right after it, so that an observer can be
     /// read between steps; an observer that only passes them on takes them in batches. The
-    /// run hands over whatever waits when it ends or stops at a limit.
+    /// world never lets more than `RECORDS_WAITING_MAX` wait, and hands over whatever
+    /// waits when the run ends or stops at a limit.
     fn records_batch(&self) -> usize {
         1
     }

@@ -267,6 +267,11 @@ impl RunOutcome {
     }
 }
 
+/// Records that may wait in the world whatever the observer lets wait
+/// ([`Observer::records_batch`]): an observer that ignores records must not make the world
+/// keep every record of the run.
+pub const RECORDS_WAITING_MAX: usize = 4096;
+
 /// Live pods beyond which a pod's slot is usually out of the cache when its next event
 /// comes: 8192 slots of about 200 bytes fill a typical 2 MiB L2 (W3 keeps 33,000 pods;
 /// W1 keeps 5,000, which stay cached). Only prefetching looks at it.
@@ -517,7 +522,9 @@ impl World {
             // A cancelled timer: it popped, but nothing happened.
             self.stats.stale_events += 1;
         }
-        if !self.records.is_empty() && self.records.len() >= observer.records_batch() {
+        if !self.records.is_empty()
+            && self.records.len() >= observer.records_batch().min(RECORDS_WAITING_MAX)
+        {
             self.flush(observer)?;
         }
         if self.pods.live() > limits.max_live_pods {
