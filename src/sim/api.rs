@@ -274,8 +274,9 @@ impl World {
     }
 
     /// The random part of the name of the Job's pod number `ordinal` (`generateName`'s five
-    /// characters). A pure function of the Job and the ordinal, made when a name is shown
-    /// rather than kept in every pod: runs without per-pod output never need it.
+    /// characters). A pure function of the Job and the ordinal: a run that shows names
+    /// makes it once per pod ([`Pod::name_suffix`]); one that does not, only when a name
+    /// is asked for.
     pub fn pod_name_suffix(&self, job_key: u64, ordinal: u32) -> [u8; names::RANDOM_LENGTH] {
         names::suffix_from_hash(
             self.streams
