@@ -133,17 +133,12 @@ fn an_unfinished_writer_is_dropped_without_waiting_forever() {
     drop(writer);
 }
 
-/// An observer that ignores records (`Discard`) lets them wait in the world, but never
-/// more than `RECORDS_WAITING_MAX` beyond one event's: the world does not keep a run's
+/// An observer that ignores records (`Discard`) lets them wait in the world, but after
+/// every step fewer than `RECORDS_WAITING_MAX` wait: the world does not keep a run's
 /// records. W2 records about 84,000.
 #[test]
 fn records_nobody_wants_do_not_pile_up_in_the_world() {
-    let loaded =
-        load(&[repo("scenarios/bench/w2.yaml")], &LoadOptions::default()).expect("input accepted");
-    let mut config = loaded.config;
-    config.record_pods = true;
-    config.record_events = true;
-    let mut w = World::new(config);
+    let mut w = world("bench/w2");
     let (mut most, mut handed) = (0, 0);
     loop {
         let before = w.records.len();
