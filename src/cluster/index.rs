@@ -70,103 +70,144 @@ impl<T: PartialEq + Clone + Default> Interner<T> {
 }
 
 /// One class: its members as a bit set over node ids, and the smallest of them.
+///
+/// `repr(C)` keeps what a scheduling decision reads of a class (its members' count, the
+/// lowest of them, whether its nodes are plain, the cached decision) in its first line:
+/// a decision visits every class.
 #[derive(Clone, Debug)]
+#[repr(C)]
 struct Class {
-    key: ClassKey,
+    count: u32,
+    /// The lowest member (valid while `count > 0`).
+    first: u32,
+    /// No taints and not cordoned: the class's filter is NodeResourcesFit alone for a
+    /// template that asks for no node labels or extended resources.
+    plain_nodes: bool,
+    /// Whether the index's current [`Shape`] fits this class, and its resource score: both
+    /// depend on the class only through its usage, fixed while the slot holds its key.
+    decision: Decision,
     /// What the resource filter and scores read of each member (equal for all of them:
     /// requests are in the key, allocatable is the pool's), so that a decision need not
     /// read a member node, a cache miss in a large cluster.
     usage: Usage,
+    key: ClassKey,
     bits: Vec<u64>,
-    count: u32,
-    /// The lowest member (valid while `count > 0`).
-    first: u32,
     /// The classes nodes of this class last moved to (a bind, a release): a node usually
     /// moves the way the last one did, and finding the class here costs one comparison of
     /// keys instead of a search of `by_key`. Entries may be stale (a slot freed, or reused
     /// for another key); `update` checks them: a slot in use has members.
     moved_to: [u32; 2],
-    /// The class's last resource score and what it was computed for. Decisions in a row
-    /// usually place pods of one template, and a score changes only with the class's usage
-    /// (cleared when the slot takes a key), so most decisions divide nothing.
-    scored: ScoreCache,
 }
 
-/// What [`score_usage`] reads besides the class's usage.
+/// What a decision for a plain template reads of the template and the configuration: the
+/// requests NodeResourcesFit compares (pods, cpu, memory, ephemeral storage), the
+/// non-zero cpu and memory the scores add, and the scoring strategy with balanced
+/// allocation (never 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct ScoredFor {
-    /// The template's non-zero cpu and memory requests, then its cpu and memory requests.
-    requests: [i64; 4],
-    /// The scoring strategy and whether balanced allocation is on (never 0).
+struct Shape {
+    words: [i64; 6],
     tag: u8,
 }
 
-impl ScoredFor {
-    fn of(tpl: &PodTemplate, cfg: &SchedulerConfig) -> ScoredFor {
+impl Shape {
+    fn of(tpl: &PodTemplate, cfg: &SchedulerConfig) -> Shape {
         let strategy = match cfg.scoring {
             ScoringStrategy::LeastAllocated => 0,
             ScoringStrategy::MostAllocated => 1,
         };
-        ScoredFor {
-            requests: [
+        let r = &tpl.requests;
+        Shape {
+            words: [
+                r.pods,
+                r.cpu_millis,
+                r.memory_bytes,
+                r.ephemeral_storage_bytes,
                 tpl.nonzero_requests.0,
                 tpl.nonzero_requests.1,
-                tpl.requests.cpu_millis,
-                tpl.requests.memory_bytes,
             ],
             tag: 1 | strategy << 1 | u8::from(cfg.balanced_allocation) << 2,
         }
     }
 }
 
-/// A class's last score and the [`ScoredFor`] it was computed for, one plain word per
-/// cell, so that a decision reads and compares them where they are. (Copied out of one
-/// cell as a whole and compared as bytes, the record cost a store-forwarding stall per
-/// class and decision: half of `select`'s time.)
+/// The [`Shape`] the classes' decisions were made for, one plain word per cell, so that a
+/// decision compares them where they are. (A record copied out of one cell as a whole and
+/// compared as bytes cost a store-forwarding stall: half of `select`'s time once.)
 #[derive(Clone, Debug, Default)]
-struct ScoreCache {
-    /// [`ScoredFor::tag`] of the cached score; 0 when there is none.
+struct DecidedFor {
+    /// [`Shape::tag`]; 0 before the first decision.
     tag: Cell<u8>,
-    requests: [Cell<i64>; 4],
+    words: [Cell<i64>; 6],
+}
+
+impl DecidedFor {
+    #[inline]
+    fn is(&self, shape: &Shape) -> bool {
+        self.tag.get() == shape.tag
+            && self
+                .words
+                .iter()
+                .zip(shape.words)
+                .all(|(c, w)| c.get() == w)
+    }
+
+    fn set(&self, shape: &Shape) {
+        self.tag.set(shape.tag);
+        for (c, w) in self.words.iter().zip(shape.words) {
+            c.set(w);
+        }
+    }
+}
+
+/// A class's cached decision for the index's current shape.
+#[derive(Clone, Debug, Default)]
+struct Decision {
+    /// [`UNDECIDED`], [`FITS`] or [`DOES_NOT_FIT`].
+    state: Cell<u8>,
+    /// The resource score ([`score_usage`]), when it fits.
     score: Cell<i64>,
 }
 
-impl ScoreCache {
-    #[inline]
-    fn get(&self, what: &ScoredFor) -> Option<i64> {
-        let hit = self.tag.get() == what.tag
-            && self
-                .requests
-                .iter()
-                .zip(what.requests)
-                .all(|(c, r)| c.get() == r);
-        hit.then(|| self.score.get())
-    }
-
-    fn set(&self, what: &ScoredFor, score: i64) {
-        self.tag.set(what.tag);
-        for (c, r) in self.requests.iter().zip(what.requests) {
-            c.set(r);
-        }
-        self.score.set(score);
-    }
-
-    fn clear(&self) {
-        self.tag.set(0);
-    }
-}
+const UNDECIDED: u8 = 0;
+const FITS: u8 = 1;
+const DOES_NOT_FIT: u8 = 2;
 
 impl Class {
-    /// [`score_usage`] of the class, from the cache when it was last computed for `what`.
+    /// Whether the template fits the class and, if so, its resource score: from the cache
+    /// when the class has decided since the index's shape was last set.
     #[inline]
-    fn score(&self, what: &ScoredFor, tpl: &PodTemplate, cfg: &SchedulerConfig) -> i64 {
-        if let Some(s) = self.scored.get(what) {
-            debug_assert_eq!(s, score_usage(&self.usage, tpl, cfg));
-            return s;
+    fn decide(&self, tpl: &PodTemplate, cfg: &SchedulerConfig) -> Option<i64> {
+        let state = self.decision.state.get();
+        if state != UNDECIDED {
+            let decided = (state == FITS).then(|| self.decision.score.get());
+            debug_assert_eq!(
+                decided,
+                self.usage
+                    .fits(tpl)
+                    .then(|| score_usage(&self.usage, tpl, cfg)),
+                "a stale cached decision"
+            );
+            return decided;
         }
-        let s = score_usage(&self.usage, tpl, cfg);
-        self.scored.set(what, s);
-        s
+        let decided = self
+            .usage
+            .fits(tpl)
+            .then(|| score_usage(&self.usage, tpl, cfg));
+        self.decision.state.set(if decided.is_some() {
+            FITS
+        } else {
+            DOES_NOT_FIT
+        });
+        self.decision.score.set(decided.unwrap_or(0));
+        decided
+    }
+
+    /// Gives the slot a new key: its nodes' usage, and no decision yet.
+    fn take_key(&mut self, key: ClassKey, usage: Usage) {
+        self.plain_nodes = key.taints == 0 && !key.unschedulable;
+        self.key = key;
+        self.usage = usage;
+        self.decision.state.set(UNDECIDED);
     }
 
     fn insert(&mut self, id: u32) {
@@ -216,6 +257,8 @@ pub struct NodeIndex {
     node_slot: Vec<u32>,
     taints: Interner<thin_vec::ThinVec<crate::api::job::Taint>>,
     extended: Interner<Vec<(String, i64)>>,
+    /// The shape every class's cached [`Decision`] was made for.
+    decided_for: DecidedFor,
 }
 
 const NO_SLOT: u32 = u32::MAX;
@@ -293,26 +336,22 @@ impl NodeIndex {
             None => {
                 let usage = Usage::of(node);
                 let s = match self.free.pop() {
-                    Some(s) => {
-                        let c = &mut self.slots[s as usize];
-                        c.key = key;
-                        c.usage = usage;
-                        c.scored.clear();
-                        s
-                    }
+                    Some(s) => s,
                     None => {
                         self.slots.push(Class {
-                            key,
-                            usage,
-                            bits: Vec::new(),
                             count: 0,
                             first: 0,
+                            plain_nodes: false,
+                            decision: Decision::default(),
+                            usage,
+                            key,
+                            bits: Vec::new(),
                             moved_to: [NO_SLOT; 2],
-                            scored: ScoreCache::default(),
                         });
                         (self.slots.len() - 1) as u32
                     }
                 };
+                self.slots[s as usize].take_key(key, usage);
                 self.by_key.insert(key, s);
                 s
             }
@@ -388,15 +427,25 @@ impl NodeIndex {
         let plain = tpl.node_selector.is_empty()
             && tpl.required_affinity.terms.is_empty()
             && tpl.requests.extended.is_empty();
-        let what = ScoredFor::of(tpl, cfg);
+        if plain {
+            // Decisions in a row usually place pods of one template: the classes' cached
+            // decisions serve until the shape changes.
+            let shape = Shape::of(tpl, cfg);
+            if !self.decided_for.is(&shape) {
+                self.decided_for.set(&shape);
+                for c in &self.slots {
+                    c.decision.state.set(UNDECIDED);
+                }
+            }
+        }
         let mut best: Option<(i64, u32)> = None;
         for c in self.slots.iter().filter(|c| c.count > 0) {
             let first = c.first;
-            let s = if plain && c.key.taints == 0 && !c.key.unschedulable {
-                if !c.usage.fits(tpl) {
-                    continue;
+            let s = if plain && c.plain_nodes {
+                match c.decide(tpl, cfg) {
+                    Some(s) => s,
+                    None => continue,
                 }
-                c.score(&what, tpl, cfg)
             } else {
                 let node = &nodes[first as usize];
                 if !fits(node, tpl) {
