@@ -16,7 +16,8 @@
 #
 # Every figure is whole-process: wall time from just before the process starts to its exit,
 # CPU time (user + system) and peak RSS of the process. Each program runs RUNS times and the
-# median is reported. On a shared machine the CPU-time ratios (in brackets) are the steadier.
+# median is reported; lean and jobsim without output take turns run by run, since their
+# ratio is the first target. On a shared machine the CPU-time ratios (in brackets) are the steadier.
 # Then: W3's cost per event against W1's, W3's peak RSS against a 20M-completion run at the
 # same parallelism, the start-up time of a one-pod Job, and the sweep S1 at -j 1 and -j 2
 # (runs per second, and whether the outputs are byte-identical).
@@ -82,11 +83,12 @@ fi
 # measure KEY N CMD...: runs CMD N times; records "wall_us rss_kib cpu_us" per run in
 # $WORK/KEY.runs and the last run's stdout and stderr in $WORK/KEY.out. With python3 the
 # figures come from wait4() (CPU time to the microsecond); without, from date and
-# /usr/bin/time (CPU time to 10 ms). BEFORE, if set, is run (untimed) before each run.
+# /usr/bin/time (CPU time to 10 ms). BEFORE, if set, is run (untimed) before each run;
+# APPEND=1 adds to KEY's earlier runs instead of starting afresh.
 measure() {
   local key="$1" n="$2"
   shift 2
-  : >"$WORK/$key.runs"
+  [ "${APPEND:-0}" = 1 ] || : >"$WORK/$key.runs"
   for ((i = 0; i < n; i++)); do
     [ -z "${BEFORE:-}" ] || eval "$BEFORE"
     if command -v python3 >/dev/null 2>&1; then
@@ -152,10 +154,16 @@ for w in w1 w2 w3; do
   fi
   log "$w: floor"
   measure "floor-$w" "$RUNS" "$FLOOR" "${yard[@]}"
-  log "$w: lean --backoff job"
-  measure "lean-$w" "$RUNS" "$LEAN" "${yard[@]}" "${lean_extra[@]}" --backoff job
-  log "$w: jobsim --no-output"
-  measure "jobsim-$w" "$RUNS" "$JOBSIM" run "scenarios/bench/$w.yaml" --no-output --stats
+  # lean and jobsim take turns, run by run: the ratio of their medians compares them under
+  # the same conditions, whatever the machine does over the minute (in blocks of RUNS
+  # runs each, a slower spell of the machine could fall on one program alone).
+  log "$w: lean --backoff job and jobsim --no-output, in turn"
+  : >"$WORK/lean-$w.runs"
+  : >"$WORK/jobsim-$w.runs"
+  for ((r = 0; r < RUNS; r++)); do
+    APPEND=1 measure "lean-$w" 1 "$LEAN" "${yard[@]}" "${lean_extra[@]}" --backoff job
+    APPEND=1 measure "jobsim-$w" 1 "$JOBSIM" run "scenarios/bench/$w.yaml" --no-output --stats
+  done
   # Each run starts with the files of earlier runs on disk (sync): the kernel's write-back
   # of one run does not land in the next. Replacing 77 MB of earlier output costs more
   # than writing it into a new folder (on ext4, the rename over the old file starts the
