@@ -11,7 +11,7 @@
 //! arrive in random order. The set keeps that window as a bitset, so recording a completion
 //! is a bit set, and everything below it as a map from interval start to interval end. A
 //! word of the window that fills up leaves it as one interval; a window that would grow
-//! past [`MAX_WINDOW_WORDS`] (indexes that never complete hold its front) hands its front
+//! past `MAX_WINDOW_WORDS` (indexes that never complete hold its front) hands its front
 //! words to the map. Memory follows the window and the number of gaps, never the number of
 //! completions: a Job with 20,000,000 completions holds no more than one with 200,000.
 

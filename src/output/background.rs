@@ -9,7 +9,7 @@
 //!
 //! Names: the writer thread cannot read the world, so each batch carries the names the
 //! world added since the previous batch ([`NamesSent::news`]), and the thread keeps them
-//! in a [`NameTable`]. The channel holds at most [`IN_FLIGHT`] batches: a writer that
+//! in a [`NameTable`]. The channel holds at most `IN_FLIGHT` batches: a writer that
 //! falls behind (a slow disk) makes the simulation wait instead of letting memory grow.
 //!
 //! Errors: a write that fails ends the thread with its error; the next batch sent (or

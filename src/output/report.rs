@@ -33,7 +33,7 @@ pub struct ChartData {
     pub bars_dropped: u64,
     /// (time, pending, running, terminating, failed so far), one per sample.
     pub steps: Vec<(f64, i64, i64, i64, i64)>,
-    /// (time, Jobs active, CPU requested, CPU allocatable [millicores]), when they change.
+    /// (time, Jobs active, CPU requested, CPU allocatable in millicores), when they change.
     pub load: Vec<(f64, i64, i64, i64)>,
 }
 

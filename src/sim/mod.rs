@@ -6,7 +6,7 @@
 //! 1. Events run in order of simulated time; events at the same millisecond run in the
 //!    order they were scheduled (FIFO on an insertion sequence number).
 //! 2. Within an event, every write to a pod or Job goes through the API layer
-//!    ([`api`](self::api)), which updates the Job controller's informer view and schedules
+//!    ([`api`]), which updates the Job controller's informer view and schedules
 //!    the resulting work-queue adds before the handler returns; nothing is observed "later
 //!    in the same instant" by accident.
 //! 3. A handler never reads the wall clock, a hash map's iteration order or anything but
