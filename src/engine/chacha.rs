@@ -80,6 +80,26 @@ fn quarter_round_lanes<const N: usize>(
     x[b] = xor_rotate(x[b], x[c], 7);
 }
 
+/// ChaCha8's eight rounds (four double rounds: the four columns, then the four diagonals)
+/// over a state whose words are of any representation: `$quarter_round(x, a, b, c, d)` is
+/// RFC 7539's quarter round on words `a`, `b`, `c` and `d` of `x`. A macro, not a function
+/// taking a closure: the vector kernel's quarter round is an `unsafe fn` that must be
+/// inlined into the function that enables the CPU features, which a closure was not.
+macro_rules! eight_rounds {
+    ($quarter_round:expr, $x:expr) => {
+        for _ in 0..4 {
+            $quarter_round($x, 0, 4, 8, 12);
+            $quarter_round($x, 1, 5, 9, 13);
+            $quarter_round($x, 2, 6, 10, 14);
+            $quarter_round($x, 3, 7, 11, 15);
+            $quarter_round($x, 0, 5, 10, 15);
+            $quarter_round($x, 1, 6, 11, 12);
+            $quarter_round($x, 2, 7, 8, 13);
+            $quarter_round($x, 3, 4, 9, 14);
+        }
+    };
+}
+
 /// Block 0 of `N` keys, word by word across the keys, so that the compiler keeps each state
 /// word of all `N` blocks in one vector register (RFC 7539's block function, lane by lane).
 #[inline(always)]
@@ -92,16 +112,7 @@ fn blocks_in_lanes<const N: usize>(keys: &[[u32; 8]], out: &mut [[u32; BLOCK_WOR
         })
     });
     let mut x = input;
-    for _ in 0..4 {
-        quarter_round_lanes(&mut x, 0, 4, 8, 12);
-        quarter_round_lanes(&mut x, 1, 5, 9, 13);
-        quarter_round_lanes(&mut x, 2, 6, 10, 14);
-        quarter_round_lanes(&mut x, 3, 7, 11, 15);
-        quarter_round_lanes(&mut x, 0, 5, 10, 15);
-        quarter_round_lanes(&mut x, 1, 6, 11, 12);
-        quarter_round_lanes(&mut x, 2, 7, 8, 13);
-        quarter_round_lanes(&mut x, 3, 4, 9, 14);
-    }
+    eight_rounds!(quarter_round_lanes, &mut x);
     for (w, (word, start)) in x.iter().zip(&input).enumerate() {
         for lane in 0..N {
             out[lane][w] = word[lane].wrapping_add(start[lane]);
@@ -163,16 +174,7 @@ mod x86 {
             }
             input[4..12].copy_from_slice(&key);
             let mut x = input;
-            for _ in 0..4 {
-                quarter_round(&mut x, 0, 4, 8, 12);
-                quarter_round(&mut x, 1, 5, 9, 13);
-                quarter_round(&mut x, 2, 6, 10, 14);
-                quarter_round(&mut x, 3, 7, 11, 15);
-                quarter_round(&mut x, 0, 5, 10, 15);
-                quarter_round(&mut x, 1, 6, 11, 12);
-                quarter_round(&mut x, 2, 7, 8, 13);
-                quarter_round(&mut x, 3, 4, 9, 14);
-            }
+            eight_rounds!(quarter_round, &mut x);
             let mut low = [_mm256_setzero_si256(); 8];
             let mut high = [_mm256_setzero_si256(); 8];
             for w in 0..8 {
