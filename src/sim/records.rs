@@ -35,12 +35,12 @@ pub enum ObjectRef {
 /// What happened (the event's reason, with what its message needs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    /// Job controller: "Created pod: \<name\>".
+    /// Job controller: `Created pod: <name>`.
     SuccessfulCreate(PodName),
-    /// Job controller: "Deleted pod: \<name\>".
+    /// Job controller: `Deleted pod: <name>`.
     SuccessfulDelete(PodName),
-    /// Job controller (or the client that created the Job): Warning "Error creating: \<the
-    /// API server's error\>" (a ResourceQuota refused the pod or the Job).
+    /// Job controller (or the client that created the Job): Warning `Error creating: <the
+    /// API server's error>` (a ResourceQuota refused the pod or the Job).
     FailedCreate(String),
     /// Job controller: "Job completed".
     Completed,
@@ -54,52 +54,52 @@ pub enum EventKind {
     Resumed,
     /// TTL controller deleted the finished Job.
     JobDeleted,
-    /// Scheduler: "Successfully assigned \<ns\>/\<pod\> to \<node\>".
+    /// Scheduler: `Successfully assigned <ns>/<pod> to <node>`.
     Scheduled(NodeId),
     /// Scheduler: Warning with FitError's message.
     FailedScheduling(String),
-    /// Kubelet: "Started container \<name\>".
+    /// Kubelet: `Started container <name>`.
     Started,
-    /// Kubelet: "Stopping container \<name\>".
+    /// Kubelet: `Stopping container <name>`.
     Killing,
-    /// Kubelet: Warning "Back-off restarting failed container \<name\> in pod \<pod\>".
+    /// Kubelet: Warning `Back-off restarting failed container <name> in pod <pod>`.
     BackOff,
     /// Pod evicted or preempted (DisruptionTarget).
     Disrupted(DisruptionReason),
-    /// Kubelet: "Pulling image \<image\>".
+    /// Kubelet: `Pulling image <image>`.
     Pulling { image: u32 },
-    /// Kubelet: "Successfully pulled image \<image\> in \<took\> (\<total\> including waiting)".
+    /// Kubelet: `Successfully pulled image <image> in <took> (<total> including waiting)`.
     Pulled {
         image: u32,
         took: SimDuration,
         total: SimDuration,
     },
-    /// Kubelet: "Container image \<image\> already present on machine".
+    /// Kubelet: `Container image <image> already present on machine`.
     AlreadyPresent { image: u32 },
-    /// Node lifecycle controller: "Node \<name\> status is now: NodeNotReady".
+    /// Node lifecycle controller: `Node <name> status is now: NodeNotReady`.
     NodeNotReady,
-    /// Kubelet: "Node \<name\> status is now: NodeReady".
+    /// Kubelet: `Node <name> status is now: NodeReady`.
     NodeReady,
-    /// Kubelet: Warning "The node was low on resource: \<resource\>." (node-pressure eviction).
+    /// Kubelet: Warning `The node was low on resource: <resource>.` (node-pressure eviction).
     Evicted(String),
-    /// Taint-eviction controller: "Marking for deletion Pod \<ns\>/\<name\>".
+    /// Taint-eviction controller: `Marking for deletion Pod <ns>/<name>`.
     TaintManagerEviction,
     /// The node's machine stopped (jobsim's fault injection; no Kubernetes event says so).
     NodeFailure,
-    /// Scheduler, on a victim: "Preempted by \<ns\>/\<pod\> on node \<node\>".
+    /// Scheduler, on a victim: `Preempted by <ns>/<pod> on node <node>`.
     Preempted { by: PodName, node: NodeId },
-    /// cluster-autoscaler: "pod triggered scale-up: [{\<pool\> \<from\>->\<to\> (max: \<max\>)}]".
+    /// cluster-autoscaler: `pod triggered scale-up: [{<pool> <from>-><to> (max: <max>)}]`.
     TriggeredScaleUp {
         pool: u32,
         from: u32,
         to: u32,
         max: u32,
     },
-    /// cluster-autoscaler: "pod didn't trigger scale-up: \<why\>".
+    /// cluster-autoscaler: `pod didn't trigger scale-up: <why>`.
     NotTriggerScaleUp(&'static str),
-    /// Node controller: "Node \<name\> event: Registered Node \<name\> in Controller".
+    /// Node controller: `Node <name> event: Registered Node <name> in Controller`.
     RegisteredNode,
-    /// cluster-autoscaler: "Scale-down: removing node \<name\>".
+    /// cluster-autoscaler: `Scale-down: removing node <name>`.
     ScaleDown,
     /// CronJob controller: any of its events, worded as upstream words them.
     CronJob {
